@@ -1,0 +1,14 @@
+"""gradcraft: a deep-learning library and workbench written from first principles on NumPy."""
+
+from . import ops  # noqa: F401  (attaches Tensor operators before anything uses them)
+from .gradcheck import GradientReport, check_gradient, gradcheck, numerical_gradient
+from .ops.api import (
+    abs, add, argmax, argmin, broadcast_to, clip, concatenate, divide, exp, expand, expand_dims,
+    flatten, leaky_relu, log, matmul, max, maximum, mean, min, minimum, multiply, negative, pad,
+    permute, power, relu, reshape, sigmoid, split, sqrt, squeeze, stack, std, subtract, sum, tanh,
+    transpose, unsqueeze, var, where,
+)
+from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor
+from . import functional  # noqa: E402
+
+__version__ = "0.1.0"

@@ -1,0 +1,16 @@
+"""The array namespace gradcraft computes with.
+
+This is the one module that decides which array library backs tensors. Everything else
+takes ``xp`` from here (or from a tensor), so a CuPy backend later changes only this file.
+"""
+
+import numpy
+
+xp = numpy
+
+#: dtype of tensors made from Python floats, and of layer parameters.
+default_float = numpy.float32
+
+
+def is_float_dtype(dtype) -> bool:
+    return numpy.issubdtype(dtype, numpy.floating)

@@ -1,0 +1,65 @@
+"""The stateless functions layers are built from (PyTorch's `torch.nn.functional`, NumPy names)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .backend import default_float, xp
+from .ops import linalg
+from .ops.api import leaky_relu, relu, sigmoid, tanh
+from .ops.softmax import LogSoftmax, Softmax
+from .tensor import Tensor, as_tensor
+
+__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
+           "one_hot", "dropout"]
+
+
+def softmax(x, axis: int = -1) -> Tensor:
+    """exp(x) / sum exp(x) along `axis`; stable for logits of any size."""
+    return Softmax.apply(as_tensor(x), axis=axis)
+
+
+def log_softmax(x, axis: int = -1) -> Tensor:
+    """log softmax along `axis`, computed without forming softmax (no log(0))."""
+    return LogSoftmax.apply(as_tensor(x), axis=axis)
+
+
+def linear(x, weight, bias=None) -> Tensor:
+    """x @ weight.T + bias, with weight of shape (out_features, in_features) as in PyTorch."""
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    return linalg.Linear.apply(*inputs)
+
+
+def one_hot(labels, num_classes: int | None = None, dtype=default_float) -> Tensor:
+    """Rows of the identity: labels (N,) -> (N, num_classes). Not differentiable."""
+    labels = xp.asarray(labels.data if isinstance(labels, Tensor) else labels)
+    if labels.size and not np.issubdtype(labels.dtype, np.integer):
+        raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}")
+    labels = labels.astype(np.int64)
+    if num_classes is None:
+        num_classes = int(labels.max()) + 1 if labels.size else 0
+    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+        raise ValueError(
+            f"labels must lie in [0, {num_classes}), got values from {labels.min()} to {labels.max()}"
+        )
+    return Tensor(xp.eye(num_classes, dtype=dtype)[labels])
+
+
+def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+    """Inverted dropout: zero each element with probability `p` (the *drop* probability) and
+    scale the survivors by 1/(1-p), so evaluation needs no rescaling.
+
+    `rng` is a `numpy.random.Generator` or an int seed; it is required when training.
+    """
+    if not 0.0 <= p <= 1.0:
+        raise ValueError(f"dropout probability p must be in [0, 1], got {p}")
+    x = as_tensor(x)
+    if not training or p == 0.0:
+        return x
+    if rng is None:
+        raise ValueError("dropout needs rng= (a numpy.random.Generator or an int seed) when training")
+    rng = np.random.default_rng(rng)
+    if p == 1.0:
+        return x * xp.zeros(x.shape, dtype=x.dtype)
+    keep = rng.random(x.shape) >= p
+    return x * (keep.astype(x.dtype) / x.dtype.type(1 - p))

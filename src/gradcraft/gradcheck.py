@@ -1,0 +1,140 @@
+"""Gradient checking: compare a gradient with central finite differences.
+
+The classic exercise of the course, as a user feature:
+
+- `numerical_gradient(f, x)`: d f / d x by central differences, f a scalar function of an array;
+- `check_gradient(f, grad_f, x)`: check a hand-derived `grad_f` (NumPy in, NumPy out);
+- `gradcheck(fn, *inputs)`: check gradcraft's own autograd for a function of tensors.
+
+Both checks return a `GradientReport`, truthy when the check passed. An element passes when
+|analytic - numeric| <= atol + rtol * |numeric| (the rule of `numpy.allclose`).
+Central differences have error O(eps^2); in float64 with eps = 1e-6 that leaves ~1e-10 of
+truncation and ~1e-10 of rounding error, far below the default tolerances.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .tensor import Tensor, no_grad
+
+
+@dataclass
+class GradientReport:
+    passed: bool
+    max_abs_error: float
+    max_rel_error: float
+    atol: float
+    rtol: float
+    #: per checked input: (name, analytic gradient, numerical gradient)
+    details: list = field(default_factory=list, repr=False)
+
+    def __bool__(self) -> bool:
+        return self.passed
+
+    def __str__(self) -> str:
+        verdict = "PASSED" if self.passed else "FAILED"
+        lines = [f"gradient check {verdict}: max abs error {self.max_abs_error:.3e}, "
+                 f"max rel error {self.max_rel_error:.3e} (atol={self.atol:g}, rtol={self.rtol:g})"]
+        for name, analytic, numeric in self.details:
+            bad = ~np.isclose(analytic, numeric, atol=self.atol, rtol=self.rtol)
+            if bad.any():
+                where = tuple(int(i) for i in np.argwhere(bad)[0])
+                lines.append(f"  {name}: {int(bad.sum())} of {bad.size} elements differ; first at "
+                             f"{where}: analytic {analytic[where]:.6g}, numerical {numeric[where]:.6g}")
+            else:
+                lines.append(f"  {name}: all {analytic.size} elements agree")
+        return "\n".join(lines)
+
+
+def _compare(pairs, atol, rtol) -> GradientReport:
+    max_abs = max_rel = 0.0
+    passed = True
+    for name, analytic, numeric in pairs:
+        if analytic.shape != numeric.shape:
+            raise ValueError(f"{name}: gradient has shape {analytic.shape}, expected {numeric.shape}")
+        if analytic.size == 0:
+            continue
+        diff = np.abs(analytic - numeric)
+        scale = np.maximum(np.abs(analytic), np.abs(numeric))
+        max_abs = max(max_abs, float(np.max(diff)))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            rel = np.where(scale > 0, diff / scale, 0.0)
+        max_rel = max(max_rel, float(np.max(rel)))
+        passed &= bool(np.all(diff <= atol + rtol * np.abs(numeric)))
+    return GradientReport(passed, max_abs, max_rel, atol, rtol, list(pairs))
+
+
+def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
+    """Central differences (f(x + eps e_i) - f(x - eps e_i)) / 2 eps of a scalar function `f`,
+    evaluated in float64 (on a copy of `x`; `x` itself is never modified)."""
+    x = np.array(x, dtype=np.float64)
+    grad = np.zeros_like(x)
+    flat, out = x.reshape(-1), grad.reshape(-1)
+    for i in range(flat.size):
+        original = flat[i]
+        flat[i] = original + eps
+        plus = _scalar(f(x), "f")
+        flat[i] = original - eps
+        minus = _scalar(f(x), "f")
+        flat[i] = original
+        out[i] = (plus - minus) / (2 * eps)
+    return grad
+
+
+def _scalar(value, name) -> float:
+    value = value.data if isinstance(value, Tensor) else np.asarray(value)
+    if value.size != 1:
+        raise ValueError(f"{name} must return a scalar, got an array of shape {value.shape}")
+    return float(value.reshape(()))
+
+
+def check_gradient(f, grad_f, x, eps: float = 1e-6, atol: float = 1e-5,
+                   rtol: float = 1e-3) -> GradientReport:
+    """Check a hand-derived gradient: `grad_f(x)` against numerical differences of `f` at `x`."""
+    x = np.array(x, dtype=np.float64)
+    analytic = np.asarray(grad_f(x.copy()), dtype=np.float64)
+    if analytic.shape != x.shape:
+        raise ValueError(f"grad_f(x) must have the shape of x {x.shape}, got {analytic.shape}")
+    return _compare([("x", analytic, numerical_gradient(f, x, eps))], atol, rtol)
+
+
+def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 1e-3,
+              seed: int = 0) -> GradientReport:
+    """Check autograd's gradient of `fn(*inputs)` for every input that requires grad.
+
+    Inputs are copied to float64. The output is contracted with a random upstream gradient
+    (so a function whose output sums to a constant, like BatchNorm, is still checked).
+    """
+    inputs = [Tensor(np.array(t.data, dtype=np.float64), requires_grad=t.requires_grad)
+              if isinstance(t, Tensor) and np.issubdtype(t.dtype, np.floating) else t
+              for t in inputs]
+    checked = [i for i, t in enumerate(inputs) if isinstance(t, Tensor) and t.requires_grad]
+    if not checked:
+        raise ValueError("gradcheck: no input requires grad; create them with requires_grad=True")
+    output = fn(*inputs)
+    if not isinstance(output, Tensor):
+        raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
+    upstream = np.random.default_rng(seed).standard_normal(output.shape)
+    output.backward(upstream)
+
+    pairs = []
+    for i in checked:
+        target = inputs[i]
+        analytic = target.grad if target.grad is not None else np.zeros(target.shape)
+
+        def contracted(values, target=target):
+            saved = target.data
+            target.data = values
+            try:
+                with no_grad():
+                    result = fn(*inputs).data
+            finally:
+                target.data = saved
+            return np.sum(result * upstream)
+
+        pairs.append((f"input {i}", np.asarray(analytic, dtype=np.float64),
+                      numerical_gradient(contracted, target.data, eps)))
+    return _compare(pairs, atol, rtol)

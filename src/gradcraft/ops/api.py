@@ -1,0 +1,267 @@
+"""The differentiable array functions (`gradcraft.exp`, `gradcraft.stack`, ...) and the
+Tensor methods and operators that call them. NumPy's names, arguments and defaults."""
+
+from __future__ import annotations
+
+from numbers import Number
+
+from ..backend import xp
+from ..tensor import Tensor, as_tensor
+from . import elementwise as ew
+from . import indexing, linalg, reduce
+from . import shape as shape_ops
+
+
+def _tensor(x) -> Tensor:
+    return x if isinstance(x, Tensor) else as_tensor(x)
+
+
+# ------------------------------------------------------------------ arithmetic
+def add(a, b):
+    return ew.Add.apply(a, b)
+
+
+def subtract(a, b):
+    return ew.Sub.apply(a, b)
+
+
+def multiply(a, b):
+    return ew.Mul.apply(a, b)
+
+
+def divide(a, b):
+    return ew.Div.apply(a, b)
+
+
+def power(a, b):
+    return ew.Pow.apply(a, b)
+
+
+def negative(a):
+    return ew.Neg.apply(_tensor(a))
+
+
+def matmul(a, b):
+    return linalg.MatMul.apply(a, b)
+
+
+# ------------------------------------------------------------------ unary
+def exp(x):
+    return ew.Exp.apply(_tensor(x))
+
+
+def log(x):
+    return ew.Log.apply(_tensor(x))
+
+
+def sqrt(x):
+    return ew.Sqrt.apply(_tensor(x))
+
+
+def abs(x):  # noqa: A001 - NumPy's name
+    return ew.Abs.apply(_tensor(x))
+
+
+def tanh(x):
+    return ew.Tanh.apply(_tensor(x))
+
+
+def sigmoid(x):
+    return ew.Sigmoid.apply(_tensor(x))
+
+
+def relu(x):
+    return ew.ReLU.apply(_tensor(x))
+
+
+def leaky_relu(x, negative_slope: float = 0.01):
+    return ew.LeakyReLU.apply(_tensor(x), negative_slope=negative_slope)
+
+
+def clip(x, a_min=None, a_max=None):
+    if a_min is None and a_max is None:
+        raise ValueError("clip needs a_min or a_max (or both)")
+    return ew.Clip.apply(_tensor(x), low=a_min, high=a_max)
+
+
+def maximum(a, b):
+    return ew.Maximum.apply(a, b)
+
+
+def minimum(a, b):
+    return ew.Minimum.apply(a, b)
+
+
+def where(condition, a, b):
+    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
+    return ew.Where.apply(Tensor._from_op(condition, None), _as(a, like), _as(b, like))
+
+
+def _as(x, like):
+    return x if isinstance(x, Tensor) else as_tensor(x, like)
+
+
+# ------------------------------------------------------------------ reductions
+def sum(x, axis=None, keepdims=False):  # noqa: A001
+    return reduce.Sum.apply(_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def mean(x, axis=None, keepdims=False):
+    return reduce.Mean.apply(_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False, ddof=0):
+    return reduce.Var.apply(_tensor(x), axis=axis, keepdims=keepdims, ddof=ddof)
+
+
+def std(x, axis=None, keepdims=False, ddof=0):
+    return sqrt(var(x, axis=axis, keepdims=keepdims, ddof=ddof))
+
+
+def max(x, axis=None, keepdims=False):  # noqa: A001
+    return reduce.Max.apply(_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def min(x, axis=None, keepdims=False):  # noqa: A001
+    return reduce.Min.apply(_tensor(x), axis=axis, keepdims=keepdims)
+
+
+def argmax(x, axis=None, keepdims=False):
+    """Indices of the maxima (an int64 tensor; not differentiable)."""
+    return Tensor._from_op(xp.argmax(_tensor(x).data, axis=axis, keepdims=keepdims), None)
+
+
+def argmin(x, axis=None, keepdims=False):
+    return Tensor._from_op(xp.argmin(_tensor(x).data, axis=axis, keepdims=keepdims), None)
+
+
+# ------------------------------------------------------------------ shape
+def _shape_args(shape):
+    """Accept both f(2, 3) and f((2, 3))."""
+    if len(shape) == 1 and not isinstance(shape[0], Number):
+        return tuple(shape[0])
+    return tuple(shape)
+
+
+def reshape(x, *shape):
+    return shape_ops.Reshape.apply(_tensor(x), shape=_shape_args(shape))
+
+
+def transpose(x, *axes):
+    axes = _shape_args(axes) if axes else None
+    return shape_ops.Transpose.apply(_tensor(x), axes=axes)
+
+
+def permute(x, *dims):
+    return transpose(x, *dims)
+
+
+def broadcast_to(x, *shape):
+    return shape_ops.BroadcastTo.apply(_tensor(x), shape=_shape_args(shape))
+
+
+def expand(x, *sizes):
+    """PyTorch's expand: like broadcast_to, and -1 keeps a dimension's size."""
+    x = _tensor(x)
+    sizes = _shape_args(sizes)
+    offset = len(sizes) - x.ndim
+    target = tuple(x.shape[i - offset] if n == -1 and i >= offset else n for i, n in enumerate(sizes))
+    return broadcast_to(x, target)
+
+
+def squeeze(x, axis=None):
+    return shape_ops.Squeeze.apply(_tensor(x), axis=axis)
+
+
+def unsqueeze(x, axis):
+    return shape_ops.Unsqueeze.apply(_tensor(x), axis=axis)
+
+
+expand_dims = unsqueeze
+
+
+def flatten(x, start_axis=0):
+    x = _tensor(x)
+    return reshape(x, x.shape[:start_axis] + (-1,))
+
+
+def concatenate(tensors, axis=0):
+    tensors = list(tensors)
+    return shape_ops.Concatenate.apply(*tensors, axis=axis)
+
+
+def stack(tensors, axis=0):
+    tensors = list(tensors)
+    return shape_ops.Stack.apply(*tensors, axis=axis)
+
+
+def split(x, indices_or_sections, axis=0):
+    """NumPy's split: a number of equal sections, or the indices where to cut."""
+    x = _tensor(x)
+    axis = reduce.normalize_axis(axis, x.ndim)[0]
+    n = x.shape[axis]
+    if isinstance(indices_or_sections, int):
+        if indices_or_sections <= 0 or n % indices_or_sections:
+            raise ValueError(
+                f"split: axis {axis} of size {n} cannot be split into {indices_or_sections} equal sections"
+            )
+        step = n // indices_or_sections
+        cuts = list(range(step, n, step))[: indices_or_sections - 1]
+    else:
+        cuts = list(indices_or_sections)
+    bounds = [0, *cuts, n]
+    lead = (slice(None),) * axis
+    return [x[lead + (slice(lo, hi),)] for lo, hi in zip(bounds[:-1], bounds[1:])]
+
+
+def pad(x, pad_width, mode="constant", constant_values=0):
+    if mode != "constant":
+        raise ValueError(f"pad: only mode='constant' is differentiable here, got mode={mode!r}")
+    return shape_ops.Pad.apply(_tensor(x), pad_width=pad_width, constant_values=constant_values)
+
+
+def getitem(x, index):
+    return indexing.GetItem.apply(_tensor(x), index=indexing.unwrap_index(index))
+
+
+# ------------------------------------------------------------------ Tensor methods
+def _binary(op, reflected=False):
+    if reflected:
+        return lambda self, other: op.apply(as_tensor(other, self), self)
+    return lambda self, other: op.apply(self, other)
+
+
+def _compare(ufunc):
+    def method(self, other):
+        other = other.data if isinstance(other, Tensor) else other
+        return Tensor._from_op(ufunc(self.data, other), None)
+
+    return method
+
+
+def _attach_methods():
+    T = Tensor
+    T.__add__, T.__radd__ = _binary(ew.Add), _binary(ew.Add, True)
+    T.__sub__, T.__rsub__ = _binary(ew.Sub), _binary(ew.Sub, True)
+    T.__mul__, T.__rmul__ = _binary(ew.Mul), _binary(ew.Mul, True)
+    T.__truediv__, T.__rtruediv__ = _binary(ew.Div), _binary(ew.Div, True)
+    T.__pow__, T.__rpow__ = _binary(ew.Pow), _binary(ew.Pow, True)
+    T.__matmul__, T.__rmatmul__ = _binary(linalg.MatMul), _binary(linalg.MatMul, True)
+    T.__neg__ = negative
+    T.__getitem__ = getitem
+    T.__lt__, T.__le__ = _compare(xp.less), _compare(xp.less_equal)
+    T.__gt__, T.__ge__ = _compare(xp.greater), _compare(xp.greater_equal)
+    T.__eq__, T.__ne__ = _compare(xp.equal), _compare(xp.not_equal)
+    for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "clip",
+                 "sum", "mean", "var", "std", "max", "min", "argmax", "argmin", "reshape",
+                 "transpose", "permute", "broadcast_to", "expand", "squeeze", "unsqueeze",
+                 "flatten", "pad", "maximum", "minimum"):
+        setattr(T, name, globals()[name])
+    T.__abs__ = abs
+    T.T = property(lambda self: transpose(self))
+    T.view = reshape
+    T.matmul = matmul
+
+
+_attach_methods()

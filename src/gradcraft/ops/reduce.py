@@ -1,0 +1,94 @@
+"""Reductions over `axis` (None, int or tuple) with `keepdims`, NumPy's names and defaults."""
+
+from __future__ import annotations
+
+from ..backend import xp
+from .function import Function
+
+
+def normalize_axis(axis, ndim: int, argument: str = "axis") -> tuple:
+    """`axis` (None, int or tuple, negatives allowed) as a sorted tuple of distinct axes."""
+    if axis is None:
+        return tuple(range(ndim))
+    axes = (axis,) if isinstance(axis, int | xp.integer) else tuple(axis)
+    normalized = []
+    for a in axes:
+        if not -ndim <= a < ndim:
+            raise ValueError(f"{argument}={axis} is out of range for a tensor with {ndim} dimensions")
+        normalized.append(int(a) % ndim)
+    if len(set(normalized)) != len(normalized):
+        raise ValueError(f"{argument}={axis} repeats an axis")
+    return tuple(sorted(normalized))
+
+
+def _restore_reduced(grad, input_shape, axes, keepdims):
+    """Broadcast a reduced gradient back over the input: the adjoint of a reduction."""
+    if not keepdims:
+        grad = xp.expand_dims(grad, axes)
+    return xp.broadcast_to(grad, input_shape)
+
+
+class Sum(Function):
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        return xp.sum(a, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        return _restore_reduced(grad, self.shape, self.axes, self.keepdims)
+
+
+class Mean(Function):
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        self.count = _count(a.shape, self.axes)
+        return xp.mean(a, axis=self.axes, keepdims=keepdims)
+
+    def backward(self, grad):
+        return _restore_reduced(grad / self.count, self.shape, self.axes, self.keepdims)
+
+
+class Var(Function):
+    def forward(self, a, axis, keepdims, ddof):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        self.centered = a - a.mean(axis=self.axes, keepdims=True)
+        self.divisor = _count(a.shape, self.axes) - ddof
+        return xp.var(a, axis=self.axes, keepdims=keepdims, ddof=ddof)
+
+    def backward(self, grad):
+        # var = sum (a - mean)^2 / (n - ddof); the mean's own derivative term sums to zero.
+        grad = _restore_reduced(grad, self.shape, self.axes, self.keepdims)
+        return grad * (2 / self.divisor) * self.centered
+
+
+class Extremum(Function):
+    """max/min values; ties share the gradient equally (as torch.amax/amin)."""
+
+    reducer = None
+
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        if a.size == 0 and any(a.shape[i] == 0 for i in self.axes):
+            raise ValueError(f"{type(self).__name__.lower()}() of an empty axis, shape {a.shape}")
+        out = self.reducer(a, axis=self.axes, keepdims=True)
+        self.winners = a == out
+        return out if keepdims else xp.squeeze(out, axis=self.axes)
+
+    def backward(self, grad):
+        share = self.winners.astype(grad.dtype)
+        share /= share.sum(axis=self.axes, keepdims=True)
+        return _restore_reduced(grad, self.shape, self.axes, self.keepdims) * share
+
+
+class Max(Extremum):
+    reducer = staticmethod(xp.max)
+
+
+class Min(Extremum):
+    reducer = staticmethod(xp.min)
+
+
+def _count(shape, axes) -> int:
+    count = 1
+    for a in axes:
+        count *= shape[a]
+    return count
