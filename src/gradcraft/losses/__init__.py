@@ -1,0 +1,33 @@
+"""Every loss of the course, on Tensors (for training) and on plain arrays (for worked examples).
+
+Each loss takes scores/inputs as a Tensor or array, supports reduction='mean' | 'sum' | 'none'
+where it is a loss, returns a Tensor, and has a hand-written fused backward (the derivation sits
+next to it in `gradcraft.ops.loss_*`). A worked example's gradient is
+
+    s = gradcraft.tensor([3.0, -1.0, 4.0], requires_grad=True)
+    multiclass_hinge(s, 0).backward()          # s.grad == [-1, 0, 1]
+
+or, on plain arrays, `value_and_grad(multiclass_hinge, [3.0, -1.0, 4.0], 0)` -> (2.0, dscores).
+
+Classification (scores (N, K), integer labels (N,)): softmax_cross_entropy, multiclass_hinge
+(Weston-Watkins), max_hinge (Crammer-Singer), huber_hinge (+ huber_hinge_is_smooth),
+smooth_hinge. Elementwise: binary_cross_entropy, binary_cross_entropy_with_logits, mse.
+Distributions over the last axis: cross_entropy, kl_divergence. Similarity: cosine_similarity,
+euclidean_distance, info_nce.
+"""
+
+from .arrays import value_and_grad
+from .classification import (
+    huber_hinge, huber_hinge_is_smooth, max_hinge, multiclass_hinge, smooth_hinge,
+    softmax_cross_entropy,
+)
+from .distributions import cross_entropy, kl_divergence
+from .elementwise import binary_cross_entropy, binary_cross_entropy_with_logits, mse
+from .similarity import cosine_similarity, euclidean_distance, info_nce
+
+__all__ = [
+    "softmax_cross_entropy", "multiclass_hinge", "max_hinge", "huber_hinge",
+    "huber_hinge_is_smooth", "smooth_hinge", "binary_cross_entropy",
+    "binary_cross_entropy_with_logits", "mse", "cross_entropy", "kl_divergence",
+    "cosine_similarity", "euclidean_distance", "info_nce", "value_and_grad",
+]

@@ -1,0 +1,99 @@
+"""Similarities between vectors, and the contrastive loss built on them (InfoNCE).
+
+`cosine_similarity` and `euclidean_distance` work along `axis` and broadcast the two operands
+like NumPy (a (N, 1, D) against b (M, D) gives all N x M pairs); the vectors must have the same
+length along `axis`, which is dropped from the result. They return similarities/distances, not
+losses, so they take no `reduction`. For unit vectors, |a - b| = sqrt(2 - 2 cos(a, b)).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..ops.api import concatenate, reshape, unsqueeze
+from ..ops.loss_similarity import CosineSimilarity, EuclideanDistance
+from ..ops.reduce import normalize_axis
+from ..tensor import Tensor
+from ._validate import check_real, check_reduction, float_tensor
+from .classification import softmax_cross_entropy
+
+
+def _aligned(a, b, axis, what: str):
+    """Both operands as Tensors of the broadcast rank, and `axis` as a non-negative index."""
+    a, b = float_tensor(a, "a"), float_tensor(b, "b")
+    try:
+        shape = np.broadcast_shapes(a.shape, b.shape)
+    except ValueError:
+        raise ValueError(f"{what}: a and b must broadcast against each other, got shapes "
+                         f"{a.shape} and {b.shape}") from None
+    if len(shape) == 0:
+        raise ValueError(f"{what}: a and b must be vectors (at least 1-D), got scalars")
+    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
+        raise ValueError(f"{what}: axis must be an int, got {axis!r}")
+    axis = normalize_axis(axis, len(shape))[0]
+    a, b = _pad_rank(a, len(shape)), _pad_rank(b, len(shape))
+    if a.shape[axis] != b.shape[axis]:
+        raise ValueError(f"{what}: a and b must have the same length along axis {axis}, got "
+                         f"shapes {a.shape} and {b.shape}")
+    return a, b, axis
+
+
+def _pad_rank(x: Tensor, ndim: int) -> Tensor:
+    missing = ndim - x.ndim
+    return reshape(x, (1,) * missing + x.shape) if missing else x
+
+
+def cosine_similarity(a, b, axis: int = -1, eps: float = 1e-8) -> Tensor:
+    """a.b / (max(|a|, eps) max(|b|, eps)) along `axis` (PyTorch's formula, in [-1, 1]).
+
+    a, b: broadcastable float arrays/Tensors with the same length D along `axis`.
+    Returns the broadcast shape without `axis`. A zero vector has similarity 0 with everything.
+    """
+    a, b, axis = _aligned(a, b, axis, "cosine_similarity")
+    eps = check_real(eps, "eps", positive=True)
+    return CosineSimilarity.apply(a, b, axis=axis, eps=eps)
+
+
+def euclidean_distance(a, b, axis: int = -1) -> Tensor:
+    """|a - b| = sqrt(sum (a - b)^2) along `axis` (gradient 0 where a = b).
+
+    a, b: broadcastable float arrays/Tensors with the same length along `axis`; all pairwise
+    distances of x (N, D) and y (M, D) (torch.cdist) are euclidean_distance(x[:, None], y).
+    """
+    a, b, axis = _aligned(a, b, axis, "euclidean_distance")
+    return EuclideanDistance.apply(a, b, axis=axis)
+
+
+def info_nce(anchor, positive, negatives, temperature: float = 0.1,
+             reduction: str = "mean") -> Tensor:
+    """The InfoNCE contrastive loss of self-supervised learning (SimCLR, MoCo, CPC):
+
+        L_i = -log( exp(c(a_i, p_i) / t) / (exp(c(a_i, p_i) / t) + sum_m exp(c(a_i, n_im) / t)) )
+
+    with c the cosine similarity and t the temperature: the softmax cross-entropy of the logits
+    [c(a_i, p_i), c(a_i, n_i1), ..., c(a_i, n_iM)] / t with the positive as the true class (so
+    the gradient is composed from the two fused ops, cosine similarity and cross-entropy).
+
+    anchor (N, D), positive (N, D); negatives (N, M, D) (M negatives per anchor) or (M, D)
+    (the same M negatives for every anchor). reduction over the N anchors.
+    """
+    check_reduction(reduction)
+    temperature = check_real(temperature, "temperature", positive=True)
+    anchor, positive = float_tensor(anchor, "anchor"), float_tensor(positive, "positive")
+    negatives = float_tensor(negatives, "negatives")
+    if anchor.ndim != 2:
+        raise ValueError(f"info_nce: anchor must have shape (N, D), got {anchor.shape}")
+    n, d = anchor.shape
+    if positive.shape != anchor.shape:
+        raise ValueError(f"info_nce: positive must have the anchor's shape (N, D) = {anchor.shape}, "
+                         f"got {positive.shape}")
+    if not (negatives.ndim == 2 and negatives.shape[1] == d
+            or negatives.ndim == 3 and negatives.shape[0] == n and negatives.shape[2] == d):
+        raise ValueError(f"info_nce: negatives must have shape (N, M, D) = ({n}, M, {d}) or (M, {d}), "
+                         f"got {negatives.shape}")
+    positive_sim = CosineSimilarity.apply(anchor, positive, axis=1, eps=1e-8)       # (N,)
+    # (N, 1, D) against (N, M, D) or, broadcasting, against (M, D) padded to (1, M, D)
+    negative_sim = CosineSimilarity.apply(unsqueeze(anchor, 1), _pad_rank(negatives, 3),
+                                          axis=2, eps=1e-8)                         # (N, M)
+    logits = concatenate([unsqueeze(positive_sim, 1), negative_sim], axis=1) / temperature
+    return softmax_cross_entropy(logits, np.zeros(n, dtype=np.intp), reduction=reduction)

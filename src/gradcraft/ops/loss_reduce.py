@@ -1,0 +1,51 @@
+"""`LossFunction`: the reduction every fused loss op shares.
+
+A loss op computes one loss per sample (or per element) and reduces them with
+`reduction='mean' | 'sum' | 'none'`. The backward pass only needs the weight each per-sample
+loss has in the output:
+
+    'mean':  L = (1/n) sum_i l_i   =>  dL/dl_i = g / n   (one scalar for every sample)
+    'sum':   L = sum_i l_i         =>  dL/dl_i = g
+    'none':  L_i = l_i             =>  dL/dl_i = g_i     (an array of the per-sample shape)
+
+so a subclass writes `losses(...)` (per-sample losses) and `input_grads(weights)` (the gradient
+of sum_i weights_i * l_i with respect to each input); this class does the rest. Keeping the
+weight a scalar for 'mean' and 'sum' saves a broadcast on the training hot path.
+"""
+
+from __future__ import annotations
+
+from ..backend import xp
+from .function import Function
+
+REDUCTIONS = ("mean", "sum", "none")
+
+
+class LossFunction(Function):
+    def forward(self, *arrays, reduction: str = "mean", **options):
+        per_sample = self.losses(*arrays, **options)
+        self.reduction = reduction
+        self.count = per_sample.size
+        if reduction == "none":
+            return per_sample
+        total = per_sample.sum()
+        if reduction == "mean":
+            total = total / per_sample.dtype.type(self.count)
+        return xp.asarray(total, dtype=per_sample.dtype)
+
+    def backward(self, grad):
+        if self.reduction == "mean":
+            grad = grad / grad.dtype.type(self.count)
+        return self.input_grads(grad)
+
+    @staticmethod
+    def column(weights):
+        """Per-sample weights (N,) as a column (N, 1) that broadcasts over classes; a scalar
+        weight ('mean'/'sum') stays a scalar."""
+        return weights if weights.ndim == 0 else weights[..., None]
+
+    def losses(self, *arrays, **options):
+        raise NotImplementedError
+
+    def input_grads(self, weights):
+        raise NotImplementedError
