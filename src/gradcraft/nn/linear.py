@@ -1,0 +1,64 @@
+"""`Linear`: y = x W^T + b, PyTorch's layout and default initialisation."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .. import functional as F
+from ..backend import default_float, is_float_dtype
+from . import init
+from .module import Module
+from .parameter import Parameter
+
+
+def _check_features(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
+        raise ValueError(f"{name} must be a positive int, got {value!r}")
+    return int(value)
+
+
+def check_float_dtype(dtype) -> np.dtype:
+    """`dtype` as a NumPy floating dtype, or a clear error (layers take `dtype=`)."""
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating dtype such as numpy.float32, got {dtype!r}") from None
+    if not is_float_dtype(dtype):
+        raise TypeError(f"dtype must be a floating dtype, got {dtype}")
+    return dtype
+
+
+class Linear(Module):
+    """Affine map: input (..., in_features) -> output (..., out_features).
+
+    weight: (out_features, in_features); bias: (out_features,) or None.
+    Initialisation as PyTorch's: weight and bias ~ U[-1/sqrt(in_features), 1/sqrt(in_features)]
+    (kaiming_uniform_ with a = sqrt(5)). `rng` is a Generator (shared between layers, each draws
+    its own values) or an int seed; None means seed `init.DEFAULT_SEED` (0).
+    """
+
+    def __init__(self, in_features: int, out_features: int, bias: bool = True,
+                 dtype=default_float, rng=None):
+        super().__init__()
+        self.in_features = _check_features("in_features", in_features)
+        self.out_features = _check_features("out_features", out_features)
+        dtype = check_float_dtype(dtype)
+        self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
+        self.bias = Parameter(np.empty(self.out_features, dtype=dtype)) if bias else None
+        self.reset_parameters(rng)
+
+    def reset_parameters(self, rng=None) -> None:
+        """Draw fresh weights (weight first, then bias, from the same generator)."""
+        rng = init.make_rng(rng)
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5), rng=rng)
+        if self.bias is not None:
+            bound = 1.0 / math.sqrt(self.in_features)
+            init.uniform_(self.bias, -bound, bound, rng=rng)
+
+    def forward(self, x):
+        return F.linear(x, self.weight, self.bias)
+
+    def extra_repr(self) -> str:
+        return f"in_features={self.in_features}, out_features={self.out_features}, bias={self.bias is not None}"

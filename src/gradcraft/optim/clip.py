@@ -1,0 +1,62 @@
+"""Gradient clipping, in place, as `torch.nn.utils.clip_grad_norm_` / `clip_grad_value_`."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from ..tensor import Tensor
+
+
+def _grads(parameters) -> list[np.ndarray]:
+    if isinstance(parameters, Tensor):
+        parameters = [parameters]
+    grads = []
+    for p in parameters:
+        if not isinstance(p, Tensor):
+            raise TypeError(f"parameters must be Tensors/Parameters, got {type(p).__name__}")
+        if p.grad is not None:
+            grads.append(p.grad)
+    return grads
+
+
+def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
+                    error_if_nonfinite: bool = False) -> float:
+    """Scale all gradients together so their joint `norm_type`-norm is at most `max_norm`.
+
+    The total norm is the norm of the vector of per-parameter norms (= the norm of all gradients
+    concatenated); each gradient is multiplied by min(1, max_norm / (total + 1e-6)).
+    Returns the total norm *before* clipping (a float). Parameters without a gradient are skipped.
+    """
+    max_norm, norm_type = float(max_norm), float(norm_type)
+    if not max_norm >= 0:
+        raise ValueError(f"max_norm must be >= 0, got {max_norm}")
+    if not norm_type > 0:
+        raise ValueError(f"norm_type must be > 0 (or inf), got {norm_type}")
+    grads = _grads(parameters)
+    if not grads:
+        return 0.0
+    if norm_type == math.inf:
+        norms = [np.abs(g).max() if g.size else 0.0 for g in grads]
+        total = float(max(norms))
+    else:
+        norms = [np.linalg.norm(g.ravel(), ord=norm_type) if g.size else 0.0 for g in grads]
+        total = float(np.linalg.norm(np.array(norms, dtype=np.float64), ord=norm_type))
+    if error_if_nonfinite and not math.isfinite(total):
+        raise RuntimeError(f"the total norm of order {norm_type} of the gradients is {total}; "
+                           "pass error_if_nonfinite=False to clip anyway")
+    scale = min(max_norm / (total + 1e-6), 1.0)
+    if scale < 1.0 or not math.isfinite(total):
+        for g in grads:
+            g *= scale
+    return total
+
+
+def clip_grad_value_(parameters, clip_value: float) -> None:
+    """Clip every gradient element into [-clip_value, clip_value], in place."""
+    clip_value = float(clip_value)
+    if not clip_value >= 0:
+        raise ValueError(f"clip_value must be >= 0, got {clip_value}")
+    for g in _grads(parameters):
+        np.clip(g, -clip_value, clip_value, out=g)

@@ -1,0 +1,203 @@
+"""`Optimizer`: the base class owns the parameter groups, the per-parameter state, `zero_grad`,
+`step` (the loop) and the state dict; each optimizer writes only its update rule (`_update`).
+
+Layout as PyTorch's: `param_groups` is a list of dicts holding 'params' and the
+hyper-parameters (a scheduler changes `group['lr']`); `state_dict()` is
+`{'state': {index: {name: array or number}}, 'param_groups': [{..., 'params': [indices]}]}`,
+indices counting parameters across groups in order.
+
+Updates write into `param.data` in place (views of a parameter stay valid). Parameters whose
+`.grad` is None are skipped.
+"""
+
+from __future__ import annotations
+
+import copy
+import numbers
+
+import numpy as np
+
+from ..backend import is_float_dtype
+from ..tensor import Tensor, enable_grad
+
+
+def check_hyper(name: str, value, low: float = 0.0, high: float | None = None,
+                low_inclusive: bool = True, high_inclusive: bool = False) -> float:
+    """`value` as a float in the given range, or ValueError naming the hyper-parameter."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise ValueError(f"{name} must be a number, got {value!r}")
+    value = float(value)
+    ok = value >= low if low_inclusive else value > low
+    if high is not None:
+        ok = ok and (value <= high if high_inclusive else value < high)
+    if not ok or value != value:
+        left = "[" if low_inclusive else "("
+        right = ("]" if high_inclusive else ")") if high is not None else ")"
+        raise ValueError(f"{name} must be in {left}{low}, {high if high is not None else 'inf'}{right}, got {value!r}")
+    return value
+
+
+class Optimizer:
+    """Base class. `params`: an iterable of Parameters, of (name, Parameter) pairs, or of dicts
+    {'params': [...], 'lr': ...} (parameter groups with their own hyper-parameters)."""
+
+    def __init__(self, params, defaults: dict):
+        self.defaults = dict(defaults)
+        self.state: dict = {}          # Parameter -> {name: array or number}
+        self.param_groups: list[dict] = []
+        self._scratch: dict = {}       # Parameter -> a work array of its shape (not saved)
+        if isinstance(params, Tensor):
+            raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), "
+                            "got a single Tensor; wrap it in a list")
+        params = list(params)
+        if not params:
+            raise ValueError("optimizer got an empty parameter list")
+        groups = params if isinstance(params[0], dict) else [{"params": params}]
+        for group in groups:
+            self.add_param_group(group)
+
+    def add_param_group(self, group: dict) -> None:
+        if not isinstance(group, dict) or "params" not in group:
+            raise TypeError(f"a parameter group must be a dict with a 'params' entry, got {group!r}")
+        params = group["params"]
+        params = [params] if isinstance(params, Tensor) else list(params)
+        params = [p[1] if isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) else p
+                  for p in params]
+        for i, p in enumerate(params):
+            if not isinstance(p, Tensor):
+                raise TypeError(f"optimizer params must be Tensors/Parameters, got {type(p).__name__} at index {i}")
+            if not p.is_leaf or not is_float_dtype(p.dtype):
+                raise ValueError(f"optimizer can only update floating-point leaf tensors, got one of "
+                                 f"dtype {p.dtype} (leaf={p.is_leaf}) at index {i}")
+        seen = {id(p) for g in self.param_groups for p in g["params"]}
+        if len({id(p) for p in params}) != len(params) or seen & {id(p) for p in params}:
+            raise ValueError("some parameters appear more than once in the optimizer's parameter groups")
+        unknown = set(group) - set(self.defaults) - {"params", "initial_lr"}
+        if unknown:
+            raise ValueError(f"unknown hyper-parameter(s) {sorted(unknown)} for {type(self).__name__}; "
+                             f"known: {sorted(self.defaults)}")
+        group = {**self.defaults, **group, "params": params}
+        self._check_group(group)
+        self.param_groups.append(group)
+
+    def _check_group(self, group: dict) -> None:
+        """Validate a group's hyper-parameters (subclasses; raise ValueError naming the bad one)."""
+
+    # ------------------------------------------------------------------ the loop
+    def zero_grad(self, set_to_none: bool = True) -> None:
+        for group in self.param_groups:
+            for p in group["params"]:
+                if set_to_none:
+                    p.grad = None
+                elif p.grad is not None:
+                    p.grad[...] = 0
+
+    def step(self, closure=None):
+        """One update of every parameter that has a gradient. `closure` (optional) recomputes
+        and returns the loss, as in PyTorch; its value is returned."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        for group in self.param_groups:
+            for p in group["params"]:
+                grad = p.grad
+                if grad is None:
+                    continue
+                if grad.shape != p.data.shape:
+                    raise ValueError(f"gradient of shape {grad.shape} does not match its parameter's shape {p.data.shape}")
+                state = self.state.get(p)
+                if state is None:
+                    state = self.state[p] = {}
+                self._update(p.data, grad, state, group, p)
+        return loss
+
+    def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict, key) -> None:
+        """Update `param` in place from `grad`; `state` is this parameter's state dict."""
+        raise NotImplementedError
+
+    def _work(self, key, like: np.ndarray) -> np.ndarray:
+        """A reusable array shaped like `like` (avoids a temporary per step)."""
+        work = self._scratch.get(key)
+        if work is None or work.shape != like.shape or work.dtype != like.dtype:
+            work = self._scratch[key] = np.empty_like(like)
+        return work
+
+    # ------------------------------------------------------------------ state dict
+    def _indexed_params(self) -> list:
+        return [p for group in self.param_groups for p in group["params"]]
+
+    def state_dict(self) -> dict:
+        """{'state': {index: {...}}, 'param_groups': [{..., 'params': [indices]}]}; copies."""
+        index = {id(p): i for i, p in enumerate(self._indexed_params())}
+        groups = []
+        for group in self.param_groups:
+            saved = {k: copy.deepcopy(v) for k, v in group.items() if k != "params"}
+            saved["params"] = [index[id(p)] for p in group["params"]]
+            groups.append(saved)
+        state = {index[id(p)]: {k: (np.array(v) if isinstance(v, np.ndarray) else v) for k, v in s.items()}
+                 for p, s in self.state.items() if id(p) in index and s}
+        return {"state": state, "param_groups": groups}
+
+    def load_state_dict(self, state_dict: dict) -> None:
+        """Restore hyper-parameters and state saved by `state_dict()` (from an optimizer built on
+        parameters of the same shapes in the same order). Checks everything before changing anything."""
+        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+            raise ValueError("optimizer state_dict must be a dict with exactly 'state' and 'param_groups'")
+        saved_groups = state_dict["param_groups"]
+        if not isinstance(saved_groups, list | tuple) or not all(isinstance(g, dict) for g in saved_groups) \
+                or not isinstance(state_dict["state"], dict):
+            raise ValueError("optimizer state_dict needs 'param_groups' as a list of dicts and 'state' as a dict")
+        if len(saved_groups) != len(self.param_groups):
+            raise ValueError(f"optimizer state_dict has {len(saved_groups)} parameter groups, "
+                             f"this optimizer has {len(self.param_groups)}")
+        sizes = [len(g["params"]) for g in self.param_groups]
+        saved_sizes = [len(g.get("params", ())) for g in saved_groups]
+        if sizes != saved_sizes:
+            raise ValueError(f"optimizer state_dict groups hold {saved_sizes} parameters, this optimizer's hold {sizes}")
+        new_hypers = []
+        for group, saved in zip(self.param_groups, saved_groups):
+            unknown = set(saved) - set(self.defaults) - {"params", "initial_lr"}
+            if unknown:
+                raise ValueError(f"optimizer state_dict has hyper-parameter(s) {sorted(unknown)} unknown to "
+                                 f"{type(self).__name__} (saved from another optimizer?)")
+            hypers = {k: copy.deepcopy(v) for k, v in {**group, **saved}.items() if k != "params"}
+            self._check_group(hypers)  # also normalises (e.g. betas back to a tuple after JSON)
+            new_hypers.append(hypers)
+        by_saved_index = {}
+        for group, saved in zip(self.param_groups, saved_groups):
+            for p, i in zip(group["params"], saved["params"]):
+                by_saved_index[i] = p
+        new_state = {}
+        for i, entries in state_dict["state"].items():
+            try:
+                p = by_saved_index.get(int(i))  # int(): keys may have become strings (JSON)
+            except (TypeError, ValueError):
+                p = None
+            if p is None:
+                raise ValueError(f"optimizer state_dict has state for parameter index {i!r}, which is not "
+                                 f"among the saved groups' params")
+            restored = {}
+            for name, value in entries.items():
+                if isinstance(value, Tensor):
+                    value = value.data
+                if np.ndim(value) > 0:
+                    value = np.asarray(value)
+                    if value.shape != p.data.shape:
+                        raise ValueError(f"optimizer state {name!r} of parameter {i} has shape {value.shape}, "
+                                         f"the parameter has shape {p.data.shape}")
+                    value = value.astype(p.data.dtype, copy=True)  # as PyTorch: state follows the param
+                elif not isinstance(value, numbers.Number | str | bool | type(None)):
+                    value = np.asarray(value).item()  # a 0-d array or tensor: keep the number
+                restored[name] = value
+            new_state[p] = restored
+        for group, hypers in zip(self.param_groups, new_hypers):
+            group.update(hypers)
+        self.state = new_state
+
+    def __repr__(self) -> str:
+        lines = [type(self).__name__ + " ("]
+        for i, group in enumerate(self.param_groups):
+            lines.append(f"Parameter Group {i}")
+            lines += [f"    {k}: {v}" for k, v in sorted(group.items()) if k != "params"]
+        return "\n".join(lines) + "\n)"
