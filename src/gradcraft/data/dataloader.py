@@ -1,0 +1,142 @@
+"""`DataLoader`: mini-batches of a dataset as Tensors, optionally shuffled, reproducibly.
+
+Reproducible shuffling, so that resuming at epoch e replays exactly the uninterrupted run:
+the order of epoch e is a pure function of (seed, e) -- `default_rng([seed, e]).permutation(N)`
+-- not of how many epochs this loader object happened to iterate before. The loader keeps an
+epoch counter (`loader.epoch`, starting at 0) that advances by one each time an iteration hands
+out its last batch; `loader.set_epoch(e)` sets it (as `DistributedSampler.set_epoch` in PyTorch), e.g.
+to resume a run at epoch e. An iteration abandoned early (`break`) does not advance it.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+import numpy as np
+
+from ..tensor import Tensor
+from .dataset import _check_seed, stack_samples
+
+__all__ = ["DataLoader"]
+
+
+class DataLoader:
+    """Iterate over `dataset` in batches of `batch_size` samples.
+
+    Each batch is a tuple of Tensors (one per field of a sample; a plain Tensor if samples are
+    not tuples) that require no grad: floating fields become `float_dtype` (float32 unless told;
+    None keeps the dataset's dtype), integer fields int64 (class labels). Batches never alias
+    the dataset's memory.
+
+    Args:
+        dataset: a `Dataset` (or anything with `len()` and `[i]`); `TensorDataset` and its
+            `Subset`s are batched with one fancy index per array, with no per-sample loop.
+        batch_size: samples per batch; the last batch is smaller unless `drop_last`.
+        shuffle: visit the samples in a new random order each epoch (needs `seed` or `generator`).
+        drop_last: drop the last, incomplete batch.
+        seed: non-negative int; epoch e is shuffled by `default_rng([seed, e])`.
+        generator: a `numpy.random.Generator` instead of `seed`: one seed is drawn from it when
+            the loader is made, and the loader then behaves as if given that seed.
+    """
+
+    def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
+                 seed: int | None = None, generator: np.random.Generator | None = None,
+                 float_dtype="float32"):
+        if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
+            raise TypeError(
+                f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
+            )
+        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) \
+                or batch_size < 1:
+            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        if seed is not None and generator is not None:
+            raise ValueError("DataLoader: pass seed= or generator=, not both")
+        if generator is not None:
+            if not isinstance(generator, np.random.Generator):
+                raise TypeError(
+                    f"DataLoader: generator must be a numpy.random.Generator, "
+                    f"got {type(generator).__name__}"
+                )
+            seed = int(generator.integers(0, 2**63 - 1))
+        elif seed is not None:
+            seed = _check_seed(seed, "DataLoader")
+        if shuffle and seed is None:
+            raise ValueError(
+                "DataLoader(shuffle=True) needs seed= (an int) or generator= "
+                "(a numpy.random.Generator), so that the order is reproducible"
+            )
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.shuffle = bool(shuffle)
+        self.drop_last = bool(drop_last)
+        self.seed = seed
+        if float_dtype is not None:
+            float_dtype = np.dtype(float_dtype)
+            if not np.issubdtype(float_dtype, np.floating):
+                raise ValueError(f"DataLoader: float_dtype must be a floating dtype or None, "
+                                 f"got {float_dtype}")
+        self.float_dtype = float_dtype
+        self.epoch = 0
+
+    def set_epoch(self, epoch: int) -> None:
+        """Make the next iteration epoch `epoch` (its shuffle order is fixed by seed and epoch)."""
+        if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool) or epoch < 0:
+            raise ValueError(f"set_epoch: epoch must be a non-negative int, got {epoch!r}")
+        self.epoch = int(epoch)
+
+    def order(self, epoch: int | None = None) -> np.ndarray:
+        """The sample positions visited in `epoch` (default: the next one), shape (N,)."""
+        epoch = self.epoch if epoch is None else epoch
+        n = len(self.dataset)
+        if not self.shuffle:
+            return np.arange(n)
+        return np.random.default_rng([self.seed, epoch]).permutation(n)
+
+    def __len__(self) -> int:
+        n = len(self.dataset)
+        return n // self.batch_size if self.drop_last else math.ceil(n / self.batch_size)
+
+    def __iter__(self):
+        epoch = self.epoch
+        order = self.order(epoch) if self.shuffle else None
+        get_batch = getattr(self.dataset, "get_batch", None)
+        num_batches = len(self)
+        if num_batches == 0:
+            self.epoch = epoch + 1
+        for b in range(num_batches):
+            start = b * self.batch_size
+            stop = min(start + self.batch_size, len(self.dataset))
+            # Unshuffled batches are slices (then copied, so batches never alias the dataset);
+            # shuffled ones are fancy indices, which copy anyway.
+            index = slice(start, stop) if order is None else order[start:stop]
+            if get_batch is not None:
+                fields = get_batch(index)
+            else:
+                fields = stack_samples(self.dataset, np.arange(start, stop) if order is None
+                                       else order[start:stop])
+            if b == num_batches - 1:
+                # Advance when the last batch is handed out (not when the generator is resumed
+                # once more): `zip(loader_a, loader_b)` never resumes the second one at the end.
+                self.epoch = epoch + 1
+            yield self._to_tensors(fields, copy=order is None)
+
+    def _to_tensors(self, fields, copy: bool):
+        single = not isinstance(fields, tuple)
+        fields = (fields,) if single else fields
+        tensors = tuple(Tensor._from_op(self._convert(np.asarray(f), copy), None) for f in fields)
+        return tensors[0] if single else tensors
+
+    def _convert(self, array, copy: bool):
+        dtype = array.dtype
+        if np.issubdtype(dtype, np.floating) and self.float_dtype is not None:
+            dtype = self.float_dtype
+        elif np.issubdtype(dtype, np.integer):
+            dtype = np.dtype(np.int64)
+        return np.array(array, dtype=dtype, copy=True) if copy else array.astype(dtype, copy=False)
+
+    def __repr__(self) -> str:
+        return (f"DataLoader({len(self.dataset)} samples, batch_size={self.batch_size}, "
+                f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}, "
+                f"epoch={self.epoch})")
+
