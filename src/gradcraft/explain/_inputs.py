@@ -1,0 +1,89 @@
+"""Checking what users pass to explain topics: every problem is a ValueError naming the argument
+and what was seen (the CLI turns it into one line on stderr, exit code 2)."""
+
+from __future__ import annotations
+
+from numbers import Integral
+
+import numpy as np
+
+
+def vector(name: str, values, min_length: int = 1) -> np.ndarray:
+    """A 1-D float64 array of finite numbers, at least `min_length` long."""
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a list of numbers, got {values!r}") from None
+    if array.ndim == 0:
+        array = array.reshape(1)
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be a vector (1-D), got shape {array.shape}")
+    if array.size < min_length:
+        raise ValueError(f"{name} needs at least {min_length} numbers, got {array.size}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must contain finite numbers only, got {array.tolist()}")
+    return array
+
+
+def matrix(name: str, values) -> np.ndarray:
+    """A 2-D float64 array of finite numbers (a vector is read as one row)."""
+    try:
+        array = np.array(values, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a matrix with rows of equal length, got {values!r}") from None
+    if array.ndim == 1:
+        array = array[None, :]
+    if array.ndim != 2 or array.size == 0:
+        raise ValueError(f"{name} must be a non-empty matrix (2-D), got shape {array.shape}")
+    if not np.all(np.isfinite(array)):
+        raise ValueError(f"{name} must contain finite numbers only")
+    return array
+
+
+def label(value, num_classes: int, name: str = "label") -> int:
+    """A class index in [0, num_classes)."""
+    if isinstance(value, bool) or not isinstance(value, Integral | np.integer):
+        if isinstance(value, float) and value.is_integer():
+            value = int(value)
+        else:
+            raise ValueError(f"{name} must be an integer class index, got {value!r}")
+    if not 0 <= value < num_classes:
+        raise ValueError(f"{name} must be in [0, {num_classes}) for {num_classes} classes, got {value}")
+    return int(value)
+
+
+def number(name: str, value, minimum: float | None = None, strictly: bool = False) -> float:
+    try:
+        value = float(value)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a number, got {value!r}") from None
+    if not np.isfinite(value):
+        raise ValueError(f"{name} must be finite, got {value}")
+    if minimum is not None and (value < minimum or (strictly and value == minimum)):
+        relation = ">" if strictly else ">="
+        raise ValueError(f"{name} must be {relation} {minimum:g}, got {value:g}")
+    return value
+
+
+def same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
+    if a.shape != b.shape:
+        raise ValueError(f"{name_a} and {name_b} must have the same length, got {a.size} and {b.size}")
+
+
+def positive_int(name: str, value, minimum: int = 1) -> int:
+    if isinstance(value, bool) or not isinstance(value, Integral | np.integer):
+        raise ValueError(f"{name} must be an integer, got {value!r}")
+    if value < minimum:
+        raise ValueError(f"{name} must be >= {minimum}, got {value}")
+    return int(value)
+
+
+def int_pair(name: str, value, minimum: int = 1) -> tuple[int, int]:
+    """An int or an (h, w) pair of ints, each >= minimum."""
+    if isinstance(value, Integral | np.integer) and not isinstance(value, bool):
+        value = (value, value)
+    try:
+        first, second = value
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
+    return positive_int(name, first, minimum), positive_int(name, second, minimum)

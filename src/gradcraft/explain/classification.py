@@ -1,0 +1,226 @@
+"""Scores -> loss -> gradient for one sample: the multiclass hinge, softmax cross-entropy, both
+side by side, and a linear classifier that produces the scores.
+
+Definitions (s the scores, y the true class, Delta the margin):
+    hinge   L = sum_{j != y} max(0, s_j - s_y + Delta)
+            dL/ds_j = 1[s_j - s_y + Delta > 0] (j != y),  dL/ds_y = -(number of violating j)
+    softmax p_j = e^{s_j} / sum_k e^{s_k},  L = -log p_y = log(1 + sum_{j != y} e^{s_j - s_y})
+            dL/ds_j = p_j - 1[j = y]
+The per-class terms and rules are derived here from these definitions; the loss values and the
+gradients come from `gradcraft.losses` (the same code that trains networks).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..functional import linear as linear_op, softmax as softmax_op
+from ..losses import multiclass_hinge, smooth_hinge, softmax_cross_entropy
+from ..tensor import Tensor
+from . import _inputs
+from .result import Explanation
+
+
+def _class_names(classes, k: int) -> list[str]:
+    """Display names: the user's class names, else "class j"."""
+    if classes is None:
+        return [f"class {j}" for j in range(k)]
+    names = [str(c) for c in classes]
+    if len(names) != k:
+        raise ValueError(f"classes must name all {k} classes, got {len(names)}: {names}")
+    # names end up inside note templates, where braces are placeholders
+    return [n.replace("{", "(").replace("}", ")") for n in names]
+
+
+def _named(prefix: str, j: int, names) -> str:
+    """A step name: `prefix` alone for numbered classes, `prefix (cat)` for named ones."""
+    return prefix if names[j] == f"class {j}" else f"{prefix} ({names[j]})"
+
+
+def _slot(value) -> str:
+    """A note placeholder; negative numbers get parentheses (0.2*(-15), not 0.2*-15)."""
+    return "({})" if value < 0 else "{}"
+
+
+def _scores_and_label(scores, label):
+    s = _inputs.vector("scores", scores, min_length=2)
+    return s, _inputs.label(label, s.size)
+
+
+def _loss_and_grad(loss_fn, scores, label, **options):
+    """Loss value and dL/dscores of one sample, from the library's fused loss op."""
+    leaf = Tensor(scores.copy(), requires_grad=True)
+    loss = loss_fn(leaf, label, **options)
+    loss.backward()
+    return loss.item(), leaf.grad
+
+
+def _header(result, s, y, names):
+    result.add("scores", s)
+    result.add("label", y, "" if names[y] == f"class {y}" else f"true class {names[y]}")
+
+
+def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
+    """Multiclass hinge (SVM) loss of one sample: scores (K,), label in [0, K)."""
+    s, y = _scores_and_label(scores, label)
+    margin = _inputs.number("margin", margin)
+    names = _class_names(classes, s.size)
+    result = Explanation("hinge", "Multiclass hinge (SVM) loss: L = sum_{j != y} max(0, s_j - s_y + margin)")
+    _header(result, s, y, names)
+    result.add("margin", margin)
+    loss, grad = _loss_and_grad(multiclass_hinge, s, y, margin=margin)
+    violating = []
+    for j in range(s.size):
+        if j == y:
+            continue
+        gap = s[j] - s[y] + margin
+        if gap > 0:
+            violating.append(names[j])
+            verdict = f"> 0, so dL/ds_{j} = +1"
+        elif gap == 0:
+            verdict = f": on the hinge point, subgradient dL/ds_{j} = 0"
+        else:
+            verdict = f"<= 0, so the term and dL/ds_{j} are 0"
+        rule = (f"s_{j} - s_{y} + margin = {_slot(s[j])} - {_slot(s[y])} + {_slot(margin)} = {{}} "
+                + verdict).replace(" :", ":")
+        result.add(_named(f"term {j}", j, names), max(gap, 0.0), rule, s[j], s[y], margin, gap)
+    result.add(_named(f"dL/ds_{y}", y, names), grad[y],
+               f"true class: minus the number of violating classes ({len(violating)})")
+    result.add("loss", loss, "sum of the terms")
+    result.add("dL/ds", grad)
+    if violating:
+        one = len(violating) == 1
+        result.summary = (f"L = {{}}: {', '.join(violating)} violate{'s' if one else ''} the margin, "
+                          f"so dL/ds = +1 for {'it' if one else 'each of them'} and {{}} for the true "
+                          f"class ({names[y]}).")
+        result.summary_args = (loss, grad[y])
+    else:
+        result.summary = (f"L = 0: every other class is at least the margin {{}} below {names[y]}, so "
+                          "the gradient is 0 and this sample no longer changes the weights.")
+        result.summary_args = (margin,)
+    return result
+
+
+def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
+    """Softmax cross-entropy of one sample. `margin` > 0 gives the course's smooth hinge: the
+    cross-entropy after lowering the true score by the margin."""
+    s, y = _scores_and_label(scores, label)
+    margin = _inputs.number("margin", margin)
+    names = _class_names(classes, s.size)
+    title = "Softmax cross-entropy: p = softmax(s), L = -log p_y"
+    if margin:
+        title += " (smooth hinge: s_y lowered by the margin)"
+    result = Explanation("softmax", title)
+    _header(result, s, y, names)
+    shifted = s.copy()
+    if margin:
+        shifted[y] -= margin
+        result.add("margin", margin)
+        result.add("shifted scores", shifted, f"s_{y} - margin")
+        loss, grad = _loss_and_grad(smooth_hinge, s, y, margin=margin)
+    else:
+        loss, grad = _loss_and_grad(softmax_cross_entropy, s, y)
+    p = softmax_op(Tensor(shifted)).data
+    result.add("p", p, "e^{s_j} / sum_k e^{s_k}")
+    for j in range(s.size):
+        if j == y:
+            result.add(_named(f"dL/ds_{j}", j, names), grad[j], f"true class: p_{j} - 1 = {{}} - 1", p[j])
+        else:
+            result.add(_named(f"dL/ds_{j}", j, names), grad[j], f"other class: p_{j}")
+    result.add("loss", loss, "-log p_y = -log({})", p[y])
+    result.add("dL/ds", grad, "p - onehot(y); sums to 0")
+    result.summary = (f"L = {{}}: {names[y]} gets probability {{}}; the gradient raises s_{y} by "
+                      "1 - p_y = {} and lowers every other score by its probability.")
+    result.summary_args = (loss, p[y], 1 - p[y])
+    return result
+
+
+def compare(scores, label, margin: float = 1.0, classes=None) -> Explanation:
+    """Hinge (with `margin`) and softmax cross-entropy on the same scores, side by side."""
+    s, y = _scores_and_label(scores, label)
+    names = _class_names(classes, s.size)
+    h = hinge(s, y, margin, names)
+    c = softmax(s, y, 0.0, names)
+    hinge_loss, softmax_loss = h["loss"], c["loss"]
+    hinge_grad, softmax_grad = h["dL/ds"], c["dL/ds"]
+    gaps = np.delete(s - s[y], y)
+    result = Explanation("compare", "Hinge vs softmax on the same scores")
+    _header(result, s, y, names)
+    result.add("margin", h["margin"], "of the hinge")
+    result.add("gaps s_j - s_y", gaps, "j != y")
+    result.add("hinge loss", hinge_loss, "sum_j max(0, gap_j + margin)")
+    result.add("softmax loss", softmax_loss, "log(1 + sum_j e^gap_j), a soft maximum of the gaps")
+    if np.isclose(hinge_loss, softmax_loss, rtol=1e-12, atol=1e-12):
+        larger, why = "equal", "the two losses coincide for these scores"
+    elif hinge_loss > softmax_loss:
+        larger = "hinge"
+        why = ("the hinge charges each violating class its gap plus the full margin, linearly; softmax "
+               "charges about the largest gap (log-sum-exp), with no margin")
+    else:
+        larger = "softmax"
+        why = ("the hinge is 0 once every class is a margin below the true class (or charges little "
+               "near it); softmax is never 0: log(1 + sum e^gap) > 0 for any finite scores")
+    result.add("larger loss", larger, why)
+    result.add("hinge dL/ds", hinge_grad, "violating classes +1, true class -(their count)")
+    result.add("softmax dL/ds", softmax_grad, "p - onehot(y)")
+    hinge_push, softmax_push = np.abs(hinge_grad).sum(), np.abs(softmax_grad).sum()
+    result.add("|hinge dL/ds|_1", hinge_push, "2 x the number of violating classes")
+    result.add("|softmax dL/ds|_1", softmax_push, "2 (1 - p_y)")
+    if np.isclose(hinge_push, softmax_push, rtol=1e-12, atol=1e-12):
+        bigger, why = "equal", "both push equally hard"
+    elif hinge_push > softmax_push:
+        bigger = "hinge"
+        why = ("every violating class pushes with a full 1 however small its violation, while softmax "
+               "pushes with the probabilities, which sum to 1 - p_y < 1 per side")
+    else:
+        bigger = "softmax"
+        why = ("no class violates the margin enough to outweigh softmax, which pushes with 1 - p_y on "
+               "each side and never stops while p_y < 1")
+    result.add("larger gradient", bigger, why)
+    result.summary = (f"Loss: hinge {{}} vs softmax {{}} ({larger} larger). Gradient (L1 norm): hinge "
+                      f"{{}} vs softmax {{}} ({bigger} larger).")
+    result.summary_args = (hinge_loss, softmax_loss, hinge_push, softmax_push)
+    return result
+
+
+def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
+    """A linear classifier s = W x + b (W (K, D), b (K,), x (D,)) and its hinge and softmax
+    losses for the true class `label`, with the gradients dL/dW from autograd."""
+    W = _inputs.matrix("W", W)
+    k, d = W.shape
+    b = _inputs.vector("b", b)
+    x = _inputs.vector("x", x)
+    if b.size != k:
+        raise ValueError(f"b must have one entry per row of W ({k}), got {b.size}")
+    if x.size != d:
+        raise ValueError(f"x must have one entry per column of W ({d}), got {x.size}")
+    if k < 2:
+        raise ValueError(f"W needs at least 2 rows (classes), got {k}")
+    y = _inputs.label(label, k)
+    margin = _inputs.number("margin", margin)
+    names = _class_names(classes, k)
+    result = Explanation("linear", f"Linear classifier s = W x + b ({k} classes, {d} features)")
+    result.add("W", W)
+    result.add("b", b)
+    result.add("x", x)
+    result.add("label", y, "" if names[y] == f"class {y}" else f"true class {names[y]}")
+    s = linear_op(Tensor(x), Tensor(W), Tensor(b)).data
+    for j in range(k):
+        if d <= 6:
+            terms = " + ".join(f"{_slot(w)}*{_slot(v)}" for w, v in zip(W[j], x))
+            args = [v for pair in zip(W[j], x) for v in pair]
+        else:
+            terms, args = "w_j . x", []
+        result.add(_named(f"s_{j}", j, names), s[j], terms + " + " + _slot(b[j]), *args, b[j])
+    result.add("scores", s, "W x + b, from gradcraft.functional.linear")
+    for topic, loss_fn, options in (("hinge", multiclass_hinge, {"margin": margin}),
+                                    ("softmax", softmax_cross_entropy, {})):
+        weights = Tensor(W.copy(), requires_grad=True)
+        loss = loss_fn(linear_op(Tensor(x), weights, Tensor(b)), y, **options)
+        loss.backward()
+        note = "margin {}" if topic == "hinge" else "-log softmax(s)_y"
+        result.add(f"{topic} loss", loss.item(), note, *([margin] if topic == "hinge" else []))
+        result.add(f"{topic} dL/dW", weights.grad, "outer(dL/ds, x)")
+    result.summary = "Scores {}; hinge loss {}, softmax loss {}."
+    result.summary_args = (s, result["hinge loss"], result["softmax loss"])
+    return result

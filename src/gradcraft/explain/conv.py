@@ -1,0 +1,96 @@
+"""One convolution layer: output size, parameter count, and (given a small input and kernel) the
+output values, computed with gradcraft's own `conv2d`.
+
+    OH = floor((H + 2 p_h - d_h (KH - 1) - 1) / s_h) + 1      (OW likewise)
+    parameters = KH * KW * C_in * C_out + C_out (bias)
+
+Deep-learning "convolution" is cross-correlation: out[i, j] = sum_{a,b} x[i*s + a*d, j*s + b*d]
+k[a, b] (+ bias), with no kernel flip.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..functional import conv2d
+from ..ops.conv import conv_output_size
+from ..tensor import Tensor
+from . import _inputs
+from .result import Explanation
+
+
+def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_channels: int = 1,
+         out_channels: int = 1, x=None, kernel=None, bias: float | None = None) -> Explanation:
+    """Explain a 2-D convolution.
+
+    input_size (H, W) or H; kernel_size (KH, KW) or K; stride, padding, dilation: int or pair.
+    x (H, W) and kernel (KH, KW), optional: single-channel input and kernel whose output values
+    are computed (their shapes fix input_size and kernel_size if those are not given).
+    bias: a number added to every output value (with x and kernel).
+    """
+    if (x is None) != (kernel is None):
+        raise ValueError("give both x and kernel to compute output values, or neither")
+    if x is not None:
+        x = _inputs.matrix("x", x)
+        if input_size is not None and _inputs.int_pair("input_size", input_size) != x.shape:
+            raise ValueError(f"input_size {input_size} does not match the shape of x {x.shape}")
+        input_size = x.shape
+    if kernel is not None:
+        kernel = _inputs.matrix("kernel", kernel)
+        if kernel_size is not None and _inputs.int_pair("kernel_size", kernel_size) != kernel.shape:
+            raise ValueError(f"kernel_size {kernel_size} does not match the shape of kernel {kernel.shape}")
+        kernel_size = kernel.shape
+    if input_size is None or kernel_size is None:
+        raise ValueError("conv needs input_size (or x) and kernel_size (or kernel)")
+    size = _inputs.int_pair("input_size", input_size)
+    ksize = _inputs.int_pair("kernel_size", kernel_size)
+    stride = _inputs.int_pair("stride", stride)
+    padding = _inputs.int_pair("padding", padding, minimum=0)
+    dilation = _inputs.int_pair("dilation", dilation)
+    in_channels = _inputs.positive_int("in_channels", in_channels)
+    out_channels = _inputs.positive_int("out_channels", out_channels)
+    if x is not None and (in_channels, out_channels) != (1, 1):
+        raise ValueError("explicit x and kernel are single-channel: leave in_channels and out_channels at 1")
+
+    result = Explanation("conv", f"Convolution of a {size[0]}x{size[1]} input with a "
+                                 f"{ksize[0]}x{ksize[1]} kernel")
+    out = []
+    for axis, (name, n, k, s, p, d) in enumerate(zip(("OH", "OW"), size, ksize, stride, padding, dilation)):
+        span = d * (k - 1) + 1
+        numerator = n + 2 * p - span
+        o = conv_output_size(n, k, s, p, d)
+        if o < 1:
+            raise ValueError(
+                f"{'height' if axis == 0 else 'width'}: the input ({n} + 2*{p} padding) is smaller "
+                f"than the dilated kernel ({span}); no output"
+            )
+        out.append(o)
+        note = f"floor(({n} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = floor({numerator}/{s}) + 1"
+        left_over = numerator % s
+        if left_over:
+            note += f"; the last {left_over} {'row' if axis == 0 else 'column'}(s) are never read"
+        result.add(name, o, note)
+    weights = ksize[0] * ksize[1] * in_channels * out_channels
+    result.add("output shape", f"{out_channels}x{out[0]}x{out[1]}", "C_out x OH x OW")
+    result.add("parameters", weights + out_channels,
+               f"{ksize[0]}*{ksize[1]}*{in_channels}*{out_channels} weights + {out_channels} biases")
+
+    if x is not None:
+        b = 0.0 if bias is None else _inputs.number("bias", bias)
+        values = conv2d(Tensor(x[None, None]), Tensor(kernel[None, None]), Tensor(np.array([b])),
+                        stride=stride, padding=padding, dilation=dilation).data[0, 0]
+        padded = np.pad(x, ((padding[0], padding[0]), (padding[1], padding[1])))
+        window = padded[0:dilation[0] * (ksize[0] - 1) + 1:dilation[0],
+                        0:dilation[1] * (ksize[1] - 1) + 1:dilation[1]]
+        products = " + ".join(_fmt(v) + "*" + _fmt(w) for v, w in zip(window.ravel(), kernel.ravel()))
+        result.add("out[0, 0]", values[0, 0],
+                   products + (f" + {_fmt(b)}" if b else "") if window.size <= 25 else
+                   "sum of the first window times the kernel, elementwise")
+        result.add("output", values, "cross-correlation (no kernel flip), from gradcraft.functional.conv2d")
+    result.summary = (f"A {size[0]}x{size[1]}x{in_channels} input gives a {out[0]}x{out[1]}x{out_channels} "
+                      f"output with {weights + out_channels} parameters ({weights} without bias).")
+    return result
+
+
+def _fmt(v: float) -> str:
+    return str(int(v)) if float(v).is_integer() else f"{v:g}"
