@@ -63,3 +63,52 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
         return x * xp.zeros(x.shape, dtype=x.dtype)
     keep = rng.random(x.shape) >= p
     return x * (keep.astype(x.dtype) / x.dtype.type(1 - p))
+
+
+# ---------------------------------------------------------------- convolution and pooling
+from .ops.conv import Conv2d, pair  # noqa: E402
+from .ops.pool import AvgPool2d, MaxPool2d  # noqa: E402
+
+__all__ += ["conv2d", "max_pool2d", "avg_pool2d"]
+
+
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
+    """2-D cross-correlation, PyTorch's `conv2d`: x (N, C, H, W), weight (O, C, KH, KW),
+    bias (O,) -> (N, O, OH, OW), OH = floor((H + 2 padding - dilation (KH - 1) - 1) / stride) + 1.
+
+    `stride`, `padding`, `dilation`: an int or an (h, w) pair. A 3-D input (C, H, W) is treated
+    as a batch of one and returned as (O, OH, OW).
+    """
+    x = as_tensor(x)
+    options = dict(stride=pair(stride, "stride"), padding=pair(padding, "padding"),
+                   dilation=pair(dilation, "dilation"))
+    unbatched = x.ndim == 3
+    if unbatched:
+        x = x.reshape(1, *x.shape)
+    inputs = (x, weight) if bias is None else (x, weight, bias)
+    out = Conv2d.apply(*inputs, **options)
+    return out.reshape(*out.shape[1:]) if unbatched else out
+
+
+def _pool(op, x, kernel_size, stride, padding, **extra) -> Tensor:
+    x = as_tensor(x)
+    kernel = pair(kernel_size, "kernel_size")
+    options = dict(kernel=kernel, stride=kernel if stride is None else pair(stride, "stride"),
+                   padding=pair(padding, "padding"), **extra)
+    unbatched = x.ndim == 3
+    if unbatched:
+        x = x.reshape(1, *x.shape)
+    out = op.apply(x, **options)
+    return out.reshape(*out.shape[1:]) if unbatched else out
+
+
+def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+    """Max over each kernel_size window of x (N, C, H, W) (or (C, H, W)); `stride` defaults to
+    `kernel_size`, padding is implicit -inf (at most half the kernel), floor mode, as PyTorch."""
+    return _pool(MaxPool2d, x, kernel_size, stride, padding)
+
+
+def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
+    """Mean over each kernel_size window of x (N, C, H, W) (or (C, H, W)); zero padding counted in
+    the divisor unless `count_include_pad=False`, as PyTorch's `avg_pool2d`."""
+    return _pool(AvgPool2d, x, kernel_size, stride, padding, count_include_pad=count_include_pad)

@@ -50,7 +50,7 @@ class GradientReport:
 
 
 def _compare(pairs, atol, rtol) -> GradientReport:
-    max_abs = max_rel = 0.0
+    abs_errors, rel_errors = [], []
     passed = True
     for name, analytic, numeric in pairs:
         if analytic.shape != numeric.shape:
@@ -59,11 +59,15 @@ def _compare(pairs, atol, rtol) -> GradientReport:
             continue
         diff = np.abs(analytic - numeric)
         scale = np.maximum(np.abs(analytic), np.abs(numeric))
-        max_abs = max(max_abs, float(np.max(diff)))
         with np.errstate(divide="ignore", invalid="ignore"):
             rel = np.where(scale > 0, diff / scale, 0.0)
-        max_rel = max(max_rel, float(np.max(rel)))
+        # np.max propagates NaN, so a NaN gradient shows as a NaN error, never as 0
+        rel = np.where(np.isnan(diff), np.nan, rel)
+        abs_errors.append(np.max(diff))
+        rel_errors.append(np.max(rel))
         passed &= bool(np.all(diff <= atol + rtol * np.abs(numeric)))
+    max_abs = float(np.max(abs_errors)) if abs_errors else 0.0
+    max_rel = float(np.max(rel_errors)) if rel_errors else 0.0
     return GradientReport(passed, max_abs, max_rel, atol, rtol, list(pairs))
 
 
@@ -118,7 +122,8 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     if not isinstance(output, Tensor):
         raise TypeError(f"gradcheck: fn must return a Tensor, got {type(output).__name__}")
     upstream = np.random.default_rng(seed).standard_normal(output.shape)
-    output.backward(upstream)
+    if output.requires_grad:  # else the output does not depend on the inputs: gradient 0
+        output.backward(upstream)
 
     pairs = []
     for i in checked:

@@ -10,11 +10,17 @@ calls, exactly like PyTorch; call `zero_grad()` (or set `.grad = None`) between 
 from __future__ import annotations
 
 import contextlib
+import heapq
+import itertools
 from numbers import Number
 
 from .backend import default_float, is_float_dtype, xp
 
 _grad_enabled = True
+_ndarray = xp.ndarray
+# Every op output gets the next number: an op's inputs always exist before its output, so
+# creation order is a topological order of any graph (see `_backpropagate`).
+_next_seq = itertools.count().__next__
 
 
 def is_grad_enabled() -> bool:
@@ -42,6 +48,7 @@ def enable_grad():
 
 
 def _as_array(data, dtype=None):
+    """A new array holding `data` (always a copy)."""
     if isinstance(data, Tensor):
         data = data.data
     if dtype is not None:
@@ -61,7 +68,8 @@ class Tensor:
     returns values); layers and optimizers built on tensors speak PyTorch.
     """
 
-    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_retains_grad", "name", "__weakref__")
+    __slots__ = ("data", "grad", "requires_grad", "_ctx", "_seq", "_retains_grad", "name",
+                 "__weakref__")
     __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
@@ -78,12 +86,18 @@ class Tensor:
     def _from_op(cls, data, ctx) -> Tensor:
         """Wrap an op's output array without copying (the hot path: no validation)."""
         out = object.__new__(cls)
-        out.data = data
+        # NumPy returns scalars (np.float32...) from 0-d arithmetic and full reductions; `.data`
+        # is always an ndarray, so users and optimizers can index and update it in place.
+        out.data = data if type(data) is _ndarray else xp.asarray(data)
         out.grad = None
         out._ctx = ctx
         out._retains_grad = False
         out.name = None
-        out.requires_grad = ctx is not None
+        if ctx is None:
+            out.requires_grad = False
+        else:
+            out.requires_grad = True
+            out._seq = _next_seq()
         return out
 
     # ----------------------------------------------------------------- attributes
@@ -147,7 +161,10 @@ class Tensor:
         return Cast.apply(self, dtype=xp.dtype(dtype))
 
     def __array__(self, dtype=None, copy=None):
+        """NumPy's conversion protocol: the data itself unless a copy is asked for or needed."""
         if dtype is not None and dtype != self.data.dtype:
+            if copy is False:
+                raise ValueError(f"converting a {self.data.dtype} tensor to {dtype} needs a copy")
             return self.data.astype(dtype)
         return self.data.copy() if copy else self.data
 
@@ -199,28 +216,7 @@ class Tensor:
                 )
         _backpropagate(self, grad)
 
-    # Operators and methods are attached in `gradcraft.ops.methods`, next to the ops they call.
-
-
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor `root` depends on through recorded ops, inputs before outputs.
-
-    Iterative depth-first search (a chain of 100,000 ops must not hit the recursion limit).
-    """
-    order, visited = [], {id(root)}
-    stack = [(root, False)]
-    while stack:
-        node, children_done = stack.pop()
-        if children_done:
-            order.append(node)
-            continue
-        stack.append((node, True))
-        if node._ctx is not None:
-            for parent in node._ctx.inputs:
-                if parent.requires_grad and id(parent) not in visited:
-                    visited.add(id(parent))
-                    stack.append((parent, False))
-    return order
+    # Operators and methods are attached in `gradcraft.ops.api`, next to the functions they call.
 
 
 def _unbroadcast(grad, shape):
@@ -229,8 +225,6 @@ def _unbroadcast(grad, shape):
     The one place where broadcast gradients are reduced; ops return gradients in the broadcast
     (output) shape and the engine calls this.
     """
-    if grad.shape == shape:
-        return grad
     extra = grad.ndim - len(shape)
     if extra:
         grad = grad.sum(axis=tuple(range(extra)))
@@ -241,39 +235,66 @@ def _unbroadcast(grad, shape):
 
 
 def _backpropagate(root: Tensor, root_grad) -> None:
-    pending = {id(root): root_grad}  # the summed adjoint of each node still to be visited
-    # A gradient array may be stored in a leaf's .grad only if no one else holds it: arrays that
-    # are views, or already handed to another leaf, are copied first.
-    handed_out = set()
-    for node in reversed(_topological_order(root)):
-        grad = pending.pop(id(node), None)
-        if grad is None:
-            continue
+    """Send `root_grad` back through the graph and add the result into the leaves' `.grad`.
+
+    Nodes are visited in decreasing creation order (`_seq`), taken from a heap. A node's
+    consumers were all created after it, so when it comes off the heap every consumer that the
+    root depends on has already been visited and added its share: its adjoint is complete.
+    (Proof: an unvisited consumer would have an unvisited ancestor on the heap, created later.)
+    No recursion and no separate topological sort: one pass, O(n log n) in C-level heap calls.
+
+    Leaves collect their adjoint until the walk is over; only then is it added into `.grad`,
+    so an array still used by the walk is never modified in place.
+    """
+    pending = {}         # _seq -> [node, adjoint so far, adjoint owned by the engine?]
+    leaves = {}          # id -> [leaf, adjoint so far, owned?]
+    heap = []
+    _deliver(root, root_grad, pending, leaves, heap)
+    while heap:
+        node, grad, _ = pending.pop(-heapq.heappop(heap))
+        if node._retains_grad:
+            leaves[id(node)] = [node, grad, False]
         ctx = node._ctx
-        if ctx is None or node._retains_grad:
-            _accumulate(node, grad, handed_out)
-        if ctx is None:
-            continue
         input_grads = ctx.backward(grad)
-        if not isinstance(input_grads, tuple):
+        if type(input_grads) is not tuple:
             input_grads = (input_grads,)
         for parent, parent_grad in zip(ctx.inputs, input_grads):
-            if parent_grad is None or not parent.requires_grad:
-                continue
-            parent_grad = _unbroadcast(parent_grad, parent.data.shape)
-            if parent_grad.dtype != parent.data.dtype:
-                parent_grad = parent_grad.astype(parent.data.dtype)
-            key = id(parent)
-            if key in pending:
-                pending[key] = pending[key] + parent_grad
-            else:
-                pending[key] = parent_grad
+            if parent_grad is not None and parent.requires_grad:
+                _deliver(parent, parent_grad, pending, leaves, heap)
+    handed_out = set()
+    for node, grad, _ in leaves.values():
+        _accumulate(node, grad, handed_out)
+
+
+def _deliver(node: Tensor, grad, pending: dict, leaves: dict, heap: list) -> None:
+    """Add one consumer's gradient into `node`'s adjoint (un-broadcast, in the node's dtype)."""
+    data = node.data
+    if grad.shape != data.shape:
+        grad = _unbroadcast(grad, data.shape)
+    if grad.dtype != data.dtype:
+        grad = grad.astype(data.dtype)
+    if node._ctx is None:
+        table, key = leaves, id(node)
+    else:
+        table, key = pending, node._seq
+    entry = table.get(key)
+    if entry is None:
+        table[key] = [node, grad, False]
+        if table is pending:
+            heapq.heappush(heap, -key)
+    elif entry[2]:
+        entry[1] += grad           # an array the engine made itself: safe to add in place
+    else:
+        entry[1] = entry[1] + grad
+        entry[2] = True
 
 
 def _accumulate(node: Tensor, grad, handed_out: set) -> None:
+    """`node.grad += grad`, storing `grad` itself the first time when no one else holds it."""
     if node.grad is None:
-        if grad.base is not None or id(grad) in handed_out or not grad.flags.writeable:
-            grad = grad.copy()
+        if (type(grad) is not _ndarray or grad.base is not None or id(grad) in handed_out
+                or not grad.flags.writeable):
+            grad = xp.array(grad)  # a copy, and an ndarray even if an op produced a NumPy scalar
         handed_out.add(id(grad))
         node.grad = grad
     else:
@@ -286,16 +307,35 @@ def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     Python floats become float32 and Python ints int64; NumPy arrays keep their dtype
     (so float64 arrays stay float64). Pass `dtype=` to choose.
     """
-    if isinstance(data, Tensor):
-        data = data.data
-    return Tensor(xp.array(data, dtype=dtype) if dtype is not None else _as_array(data).copy(),
-                  requires_grad=requires_grad)
+    return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 
 def as_tensor(value, like: Tensor | None = None) -> Tensor:
-    """`value` as a Tensor; Python numbers take the dtype of `like` (NumPy's weak scalars)."""
+    """`value` as a Tensor, without copying a NumPy array (it keeps its dtype and memory).
+
+    Python numbers take the dtype NumPy would give them next to `like` (NumPy's weak scalars:
+    a float32 tensor times 2.5 stays float32); other values convert as in `tensor()`.
+    """
     if isinstance(value, Tensor):
         return value
-    if isinstance(value, Number) and like is not None:
-        return Tensor._from_op(xp.asarray(value, dtype=xp.result_type(like.data, value)), None)
+    kind = type(value)
+    if kind is _ndarray:
+        return Tensor._from_op(value, None)
+    if like is not None and (kind in _PYTHON_SCALARS or isinstance(value, Number)):
+        dtype = _scalar_dtype(kind, value, like.data.dtype)
+        return Tensor._from_op(xp.asarray(value, dtype=dtype), None)
     return Tensor._from_op(_as_array(value), None)
+
+
+_PYTHON_SCALARS = (float, int, bool)
+_scalar_dtypes = {}  # (type of the scalar, dtype of the tensor) -> dtype of the result
+
+
+def _scalar_dtype(kind, value, dtype):
+    """NumPy's promotion of a scalar of type `kind` with an array of `dtype`, memoized (it is on
+    the path of every `x * 0.5`; under NumPy 2 it depends on the types only, not the value)."""
+    key = (kind, dtype)
+    result = _scalar_dtypes.get(key)
+    if result is None:
+        result = _scalar_dtypes[key] = xp.result_type(dtype, value)
+    return result

@@ -116,7 +116,7 @@ def var(x, axis=None, keepdims=False, ddof=0):
 
 
 def std(x, axis=None, keepdims=False, ddof=0):
-    return sqrt(var(x, axis=axis, keepdims=keepdims, ddof=ddof))
+    return reduce.Std.apply(_tensor(x), axis=axis, keepdims=keepdims, ddof=ddof)
 
 
 def max(x, axis=None, keepdims=False):  # noqa: A001
@@ -227,9 +227,14 @@ def getitem(x, index):
 
 # ------------------------------------------------------------------ Tensor methods
 def _binary(op, reflected=False):
+    """`self <op> other` (or `other <op> self`); a number takes its dtype from `self`."""
     if reflected:
-        return lambda self, other: op.apply(as_tensor(other, self), self)
-    return lambda self, other: op.apply(self, other)
+        def method(self, other):
+            return op.apply(as_tensor(other, self), self)
+    else:
+        def method(self, other):
+            return op.apply(self, other if isinstance(other, Tensor) else as_tensor(other, self))
+    return method
 
 
 def _compare(ufunc):

@@ -10,22 +10,28 @@ from ..backend import xp
 from .function import Function
 
 
-def _broadcasting(symbol, a, b, compute):
-    """Run `compute()`, turning NumPy's broadcast failure into an error naming both shapes."""
+def _broadcast(ufunc, symbol, a, b):
+    """`ufunc(a, b)`; if the shapes do not broadcast, an error naming both (not NumPy's)."""
     try:
-        return compute()
-    except ValueError as error:
-        if "broadcast" not in str(error):
-            raise
-        raise ValueError(
-            f"operands of '{symbol}' have incompatible shapes {a.shape} and {b.shape}"
-        ) from None
+        return ufunc(a, b)
+    except ValueError:
+        _raise_if_incompatible(f"operands of '{symbol}' have", a, b)
+        raise
+
+
+def _raise_if_incompatible(subject, *arrays):
+    try:
+        xp.broadcast_shapes(*(x.shape for x in arrays))
+    except ValueError:
+        shapes = [str(x.shape) for x in arrays]
+        shapes = ", ".join(shapes[:-1]) + " and " + shapes[-1]
+        raise ValueError(f"{subject} incompatible shapes {shapes}") from None
 
 
 # ------------------------------------------------------------------------ arithmetic
 class Add(Function):
     def forward(self, a, b):
-        return _broadcasting("+", a, b, lambda: a + b)
+        return _broadcast(xp.add, "+", a, b)
 
     def backward(self, grad):
         return grad, grad
@@ -33,7 +39,7 @@ class Add(Function):
 
 class Sub(Function):
     def forward(self, a, b):
-        return _broadcasting("-", a, b, lambda: a - b)
+        return _broadcast(xp.subtract, "-", a, b)
 
     def backward(self, grad):
         return grad, (-grad if self.needs_input_grad[1] else None)
@@ -42,7 +48,7 @@ class Sub(Function):
 class Mul(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return _broadcasting("*", a, b, lambda: a * b)
+        return _broadcast(xp.multiply, "*", a, b)
 
     def backward(self, grad):
         ga = grad * self.b if self.needs_input_grad[0] else None
@@ -52,20 +58,21 @@ class Mul(Function):
 
 class Div(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
-        return _broadcasting("/", a, b, lambda: a / b)
+        self.b = b
+        self.out = _broadcast(xp.true_divide, "/", a, b)
+        return self.out
 
     def backward(self, grad):
-        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2
-        ga = grad / self.b if self.needs_input_grad[0] else None
-        gb = -grad * self.a / (self.b * self.b) if self.needs_input_grad[1] else None
-        return ga, gb
+        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2 = -(1/b) (a/b): both start from grad / b
+        grad_over_b = grad / self.b
+        gb = -(grad_over_b * self.out) if self.needs_input_grad[1] else None
+        return (grad_over_b if self.needs_input_grad[0] else None), gb
 
 
 class Pow(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        self.out = _broadcasting("**", a, b, lambda: a**b)
+        self.out = _broadcast(xp.power, "**", a, b)
         return self.out
 
     def backward(self, grad):
@@ -79,8 +86,7 @@ class Pow(Function):
         if self.needs_input_grad[1]:
             # d(a^b)/db = a^b ln a; PyTorch's convention: 0 where a = 0 and b >= 0.
             with xp.errstate(divide="ignore", invalid="ignore"):
-                log_a = xp.log(a)
-            gb = grad * xp.where((a == 0) & (b >= 0), 0, self.out * log_a)
+                gb = grad * xp.where((a == 0) & (b >= 0), 0, self.out * xp.log(a))
         return ga, gb
 
 
@@ -148,8 +154,11 @@ class Tanh(Function):
 
 class Sigmoid(Function):
     def forward(self, a):
-        # sigma(a) = (1 + tanh(a/2)) / 2: no overflow for any a, unlike 1 / (1 + exp(-a)).
-        self.out = 0.5 * (1 + xp.tanh(0.5 * a))
+        # 1 / (1 + exp(-a)), as PyTorch: relative accuracy to the smallest normal number (the
+        # negative tail keeps sigma(-40) = 4e-18, which (1 + tanh(a/2)) / 2 would round to 0).
+        # Below a = -log(max float) exp(-a) overflows to inf and sigma to 0: right, and silent.
+        with xp.errstate(over="ignore"):
+            self.out = 1 / (1 + xp.exp(-a))
         return self.out
 
     def backward(self, grad):
@@ -168,8 +177,13 @@ class ReLU(Function):
 
 class LeakyReLU(Function):
     def forward(self, a, negative_slope):
-        self.slope = xp.where(a > 0, 1, negative_slope).astype(a.dtype)
-        return a * self.slope
+        # slope 1 where a > 0, negative_slope elsewhere (at 0 too, as PyTorch), by arithmetic
+        # on the mask: np.where with an unpredictable mask is several times slower.
+        slope = (a > 0).astype(a.dtype)
+        slope *= 1 - negative_slope
+        slope += negative_slope
+        self.slope = slope
+        return a * slope
 
     def backward(self, grad):
         return grad * self.slope
@@ -177,12 +191,15 @@ class LeakyReLU(Function):
 
 class Clip(Function):
     def forward(self, a, low, high):
-        self.inside = xp.ones(a.shape, dtype=bool)
-        if low is not None:
-            self.inside &= a >= low
-        if high is not None:
-            self.inside &= a <= high
-        return xp.clip(a, low, high)
+        # The bounds may be arrays broadcasting with a, as in NumPy and torch.clamp.
+        try:
+            self.inside = (True if low is None else a >= low) & (True if high is None else a <= high)
+            return xp.clip(a, low, high)
+        except ValueError:
+            raise ValueError(
+                f"clip: bounds of shapes {xp.shape(low)} and {xp.shape(high)} do not broadcast "
+                f"with the tensor's shape {a.shape}"
+            ) from None
 
     def backward(self, grad):
         return grad * self.inside  # boundaries count as inside, as torch.clamp
@@ -192,7 +209,7 @@ class Clip(Function):
 class Maximum(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return _broadcasting("maximum", a, b, lambda: xp.maximum(a, b))
+        return _broadcast(xp.maximum, "maximum", a, b)
 
     def backward(self, grad):
         return _split_between(grad, self.a > self.b, self.a == self.b)
@@ -201,7 +218,7 @@ class Maximum(Function):
 class Minimum(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        return _broadcasting("minimum", a, b, lambda: xp.minimum(a, b))
+        return _broadcast(xp.minimum, "minimum", a, b)
 
     def backward(self, grad):
         return _split_between(grad, self.a < self.b, self.a == self.b)
@@ -209,14 +226,19 @@ class Minimum(Function):
 
 def _split_between(grad, first_wins, tie):
     """Route grad to the winner; a tie sends half to each (PyTorch's maximum/minimum)."""
-    share = xp.where(first_wins, 1.0, xp.where(tie, 0.5, 0.0)).astype(grad.dtype)
+    share = first_wins.astype(grad.dtype)     # 1 where the first operand wins, else 0
+    share += 0.5 * tie                        # ... and 1/2 on a tie
     return grad * share, grad * (1 - share)
 
 
 class Where(Function):
     def forward(self, condition, a, b):
-        self.condition = condition.astype(bool)
-        return _broadcasting("where", a, b, lambda: xp.where(self.condition, a, b))
+        self.condition = condition = condition.astype(bool)
+        try:
+            return xp.where(condition, a, b)
+        except ValueError:
+            _raise_if_incompatible("where: condition and operands have", condition, a, b)
+            raise
 
     def backward(self, grad):
         ga = xp.where(self.condition, grad, 0) if self.needs_input_grad[1] else None

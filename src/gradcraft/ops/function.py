@@ -10,12 +10,14 @@ An op subclasses `Function` and writes two methods side by side:
 
 `self.needs_input_grad[i]` tells backward which gradients are wanted, so it can skip work (the
 first layer of a network never needs the gradient of its input batch). A backward must return
-fresh arrays or views of `grad`, never arrays it keeps (the engine may hand them to `.grad`).
+fresh arrays or views of `grad`, never arrays it keeps (the engine may hand them to `.grad`),
+and must never write into `grad` (it may be a read-only broadcast view, or shared).
 """
 
 from __future__ import annotations
 
-from ..tensor import Tensor, as_tensor, is_grad_enabled
+from .. import tensor as _engine
+from ..tensor import Tensor, as_tensor
 
 
 class Function:
@@ -23,15 +25,27 @@ class Function:
 
     @classmethod
     def apply(cls, *inputs, **options) -> Tensor:
-        like = next((x for x in inputs if isinstance(x, Tensor)), None)
-        tensors = [x if isinstance(x, Tensor) else as_tensor(x, like) for x in inputs]
-        op = cls()
-        needs = tuple(t.requires_grad for t in tensors)
-        record = is_grad_enabled() and any(needs)
-        op.needs_input_grad = needs if record else (False,) * len(needs)
+        """Run `forward` on the inputs' arrays; record the op if any input requires grad.
+
+        Inputs that are not tensors (NumPy arrays, Python numbers) are wrapped first; a Python
+        number takes the dtype NumPy would give it next to the first tensor input.
+        """
+        for x in inputs:
+            if not isinstance(x, Tensor):
+                inputs = _wrap_non_tensors(inputs)
+                break
+        op = object.__new__(cls)
+        if _engine._grad_enabled:
+            needs = tuple([t.requires_grad for t in inputs])
+            record = True in needs
+        else:
+            record = False
         if record:
-            op.inputs = tensors
-        out = op.forward(*[t.data for t in tensors], **options)
+            op.inputs = inputs
+            op.needs_input_grad = needs
+        else:
+            op.needs_input_grad = (False,) * len(inputs)
+        out = op.forward(*[t.data for t in inputs], **options)
         return Tensor._from_op(out, op if record else None)
 
     def forward(self, *arrays, **options):
@@ -39,3 +53,17 @@ class Function:
 
     def backward(self, grad):
         raise NotImplementedError
+
+
+def _wrap_non_tensors(inputs) -> tuple:
+    """Arrays and numbers as tensors (numbers typed next to the first tensor). On the path of
+    every `x * 0.5`, hence plain loops rather than generator expressions."""
+    like = None
+    for x in inputs:
+        if isinstance(x, Tensor):
+            like = x
+            break
+    wrapped = []
+    for x in inputs:
+        wrapped.append(x if isinstance(x, Tensor) else as_tensor(x, like))
+    return tuple(wrapped)

@@ -68,7 +68,10 @@ class Linear(Function):
         self.x, self.weight = x, weight
         out = x @ weight.T
         if bias is not None:
-            out += bias
+            if bias.dtype == out.dtype:
+                out += bias            # in place: no second (N, out) array
+            else:
+                out = out + bias       # NumPy's promotion (float32 x, float64 bias -> float64)
         return out
 
     def backward(self, grad):

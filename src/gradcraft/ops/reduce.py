@@ -52,12 +52,26 @@ class Var(Function):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         self.centered = a - a.mean(axis=self.axes, keepdims=True)
         self.divisor = _count(a.shape, self.axes) - ddof
-        return xp.var(a, axis=self.axes, keepdims=keepdims, ddof=ddof)
+        with xp.errstate(divide="ignore", invalid="ignore"):  # n <= ddof: inf/nan, as NumPy's var
+            return (self.centered * self.centered).sum(axis=self.axes, keepdims=keepdims) / self.divisor
 
     def backward(self, grad):
         # var = sum (a - mean)^2 / (n - ddof); the mean's own derivative term sums to zero.
         grad = _restore_reduced(grad, self.shape, self.axes, self.keepdims)
         return grad * (2 / self.divisor) * self.centered
+
+
+class Std(Var):
+    def forward(self, a, axis, keepdims, ddof):
+        self.out = xp.sqrt(super().forward(a, axis, keepdims, ddof))
+        return self.out
+
+    def backward(self, grad):
+        # d sqrt(v) = dv / (2 sqrt(v)). Where std = 0 every deviation is 0 and the subgradient 0 is
+        # taken, as PyTorch does (sqrt(var(x)) composed would give 0 * inf = nan there).
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad_var = xp.where(self.out == 0, 0, grad / (2 * self.out))
+        return super().backward(grad_var)
 
 
 class Extremum(Function):

@@ -26,12 +26,14 @@ class Transpose(Function):
     def forward(self, a, axes):
         if axes is None:
             axes = tuple(reversed(range(a.ndim)))
-        if sorted(int(x) % max(a.ndim, 1) for x in axes) != list(range(a.ndim)):
+        in_range = all(-a.ndim <= int(x) < a.ndim for x in axes)
+        if not in_range or sorted(int(x) % a.ndim for x in axes) != list(range(a.ndim)):
             raise ValueError(f"axes {tuple(axes)} are not a permutation of the {a.ndim} axes of shape {a.shape}")
         self.axes = axes
         return xp.transpose(a, axes)
 
     def backward(self, grad):
+        # the inverse permutation: output axis k came from input axis axes[k]
         return xp.transpose(grad, xp.argsort([int(x) % grad.ndim for x in self.axes]))
 
 
@@ -110,7 +112,13 @@ class Pad(Function):
     """Constant padding with NumPy's `pad_width` convention ((before, after) per axis)."""
 
     def forward(self, a, pad_width, constant_values):
-        widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (a.ndim, 2))
+        try:
+            widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (a.ndim, 2))
+        except ValueError:
+            raise ValueError(
+                f"pad_width must be an int, a (before, after) pair, or one pair per axis of the "
+                f"shape {a.shape}; got {pad_width}"
+            ) from None
         if (widths < 0).any():
             raise ValueError(f"pad_width must be non-negative, got {pad_width}")
         self.region = tuple(slice(before, before + n) for (before, _), n in zip(widths, a.shape))

@@ -4,18 +4,34 @@ from __future__ import annotations
 
 from ..backend import xp
 from .function import Function
+from .reduce import normalize_axis
+
+
+def _shift_by_max(a, axis):
+    """a - max(a) along `axis` (the max of an empty axis is -inf, never an error)."""
+    return a - a.max(axis=axis, keepdims=True, initial=-xp.inf)
 
 
 def log_softmax_array(a, axis):
     """log softmax computed as (a - max) - log sum exp(a - max): finite for logits of +-1e3."""
-    shifted = a - a.max(axis=axis, keepdims=True)
-    return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+    shifted = _shift_by_max(a, axis)
+    # The sum includes exp(0) = 1, so the log sees 0 only for an empty axis (an empty result).
+    with xp.errstate(divide="ignore"):
+        return shifted - xp.log(xp.exp(shifted).sum(axis=axis, keepdims=True))
+
+
+def _one_axis(axis, a, name) -> int:
+    if a.ndim == 0:
+        raise ValueError(f"{name} needs a tensor with at least 1 dimension, got a 0-d tensor")
+    if not isinstance(axis, int | xp.integer):
+        raise TypeError(f"{name}: axis must be an int, got {axis!r}")
+    return normalize_axis(axis, a.ndim)[0]
 
 
 class Softmax(Function):
     def forward(self, a, axis):
-        self.axis = axis
-        shifted = xp.exp(a - a.max(axis=axis, keepdims=True))
+        self.axis = axis = _one_axis(axis, a, "softmax")
+        shifted = xp.exp(_shift_by_max(a, axis))
         self.out = shifted / shifted.sum(axis=axis, keepdims=True)
         return self.out
 
@@ -27,7 +43,7 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     def forward(self, a, axis):
-        self.axis = axis
+        self.axis = axis = _one_axis(axis, a, "log_softmax")
         out = log_softmax_array(a, axis)
         self.probs = xp.exp(out)
         return out
