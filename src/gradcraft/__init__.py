@@ -9,6 +9,18 @@ from .ops.api import (
     transpose, unsqueeze, var, where,
 )
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor
-from . import functional  # noqa: E402
+from . import functional, losses, nn, optim  # noqa: E402
+from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
+
+_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "training", "viz", "models"}
+
+
+def __getattr__(name):
+    """Import the heavier subpackages (scikit-learn, matplotlib, rich) on first use only."""
+    if name in _LAZY_SUBMODULES:
+        import importlib
+
+        return importlib.import_module(f".{name}", __name__)
+    raise AttributeError(f"module 'gradcraft' has no attribute {name!r}")

@@ -1,0 +1,205 @@
+"""Callbacks: code `fit` runs at fixed points of training (Keras's hooks, PyTorch-style objects).
+
+A callback subclasses `Callback` and overrides any of
+
+    on_train_begin(state)   on_epoch_begin(state)   on_epoch_end(state)   on_train_end(state)
+
+`state` is the `TrainingState` of the run: `state.model`, `state.optimizer`, `state.history`
+(`state.history[-1]` is the epoch just finished), `state.epoch` (1-based, the epoch running or
+just finished), `state.epochs`, and `state.stop_training` (set it to True to stop after this
+epoch). A callback with state worth resuming (counters, best value) returns it from
+`state_dict()` (JSON-able) and takes it back in `load_state_dict()`; checkpoints keep it.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+
+from .history import resolve_mode
+
+__all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback"]
+
+
+class Callback:
+    #: Callbacks run in increasing `order` (then as given); checkpoints go last, so the state
+    #: they save includes what the other callbacks did this epoch.
+    order = 0
+
+    def on_train_begin(self, state) -> None: ...
+
+    def on_epoch_begin(self, state) -> None: ...
+
+    def on_epoch_end(self, state) -> None: ...
+
+    def on_train_end(self, state) -> None: ...
+
+    def state_dict(self) -> dict:
+        return {}
+
+    def load_state_dict(self, state: dict) -> None: ...
+
+
+class LambdaCallback(Callback):
+    """A callback from plain functions: `LambdaCallback(on_epoch_end=lambda state: ...)`."""
+
+    def __init__(self, on_train_begin=None, on_epoch_begin=None, on_epoch_end=None, on_train_end=None):
+        for name, fn in (("on_train_begin", on_train_begin), ("on_epoch_begin", on_epoch_begin),
+                         ("on_epoch_end", on_epoch_end), ("on_train_end", on_train_end)):
+            if fn is not None:
+                if not callable(fn):
+                    raise TypeError(f"LambdaCallback: {name} must be callable, got {type(fn).__name__}")
+                setattr(self, name, fn)
+
+
+class _Monitor:
+    """The best value so far of one History column, and whether a new value improves on it."""
+
+    def __init__(self, monitor: str, mode: str, min_delta: float):
+        self.monitor = monitor
+        self.mode = resolve_mode(monitor, mode)
+        if isinstance(min_delta, bool) or not isinstance(min_delta, int | float) or not min_delta >= 0:
+            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}")
+        self.min_delta = float(min_delta)
+        self.best = None
+        self.best_epoch = None
+
+    def value(self, state, who: str) -> float:
+        value = state.history[-1][self.monitor]
+        if value is None:
+            hint = " (pass val_loader= to fit, or monitor a train_ column)" if self.monitor.startswith("val") else ""
+            raise ValueError(f"{who} monitors {self.monitor!r}, but epoch {state.epoch} recorded no "
+                             f"such value{hint}")
+        return float(value)
+
+    def improves(self, value: float) -> bool:
+        """Better than the best by more than min_delta (the first value always is)."""
+        if self.best is None:
+            return math.isfinite(value)
+        if self.mode == "min":
+            return value < self.best - self.min_delta
+        return value > self.best + self.min_delta
+
+    def state_dict(self) -> dict:
+        return {"best": self.best, "best_epoch": self.best_epoch}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.best, self.best_epoch = state.get("best"), state.get("best_epoch")
+
+
+class EarlyStopping(Callback):
+    """Stop when `monitor` has not improved for `patience` epochs in a row.
+
+    An epoch improves when its value beats the best so far by more than `min_delta` (lower for
+    losses, higher for accuracies: `mode='auto'`). With `restore_best`, the model gets back the
+    weights of its best epoch when training ends (stopped early or not). Those weights are kept
+    in memory: after resuming from a checkpoint, a best epoch that came before the checkpoint is
+    restored only if it is the checkpoint's own epoch.
+
+    Example: val_loss 1.0, 0.8, 0.9, 0.85 with patience=2 stops after epoch 4 (epochs 3 and 4
+    did not improve on epoch 2) and restores epoch 2's weights.
+    """
+
+    def __init__(self, monitor: str = "val_loss", patience: int = 5, restore_best: bool = True,
+                 min_delta: float = 0.0, mode: str = "auto"):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
+            raise ValueError(f"EarlyStopping: patience must be an int >= 1, got {patience!r}")
+        self.tracker = _Monitor(monitor, mode, min_delta)
+        self.patience = patience
+        self.restore_best = bool(restore_best)
+        self.wait = 0
+        self.stopped_epoch = None
+        self.best_weights = None
+
+    monitor = property(lambda self: self.tracker.monitor)
+    best = property(lambda self: self.tracker.best)
+    best_epoch = property(lambda self: self.tracker.best_epoch)
+
+    def on_train_begin(self, state) -> None:
+        # Resumed at the best epoch itself: the model being loaded holds exactly those weights.
+        if self.restore_best and self.best_weights is None and self.tracker.best_epoch is not None \
+                and self.tracker.best_epoch == state.epoch:
+            self.best_weights = state.model.state_dict()
+
+    def on_epoch_end(self, state) -> None:
+        value = self.tracker.value(state, "EarlyStopping")
+        if self.tracker.improves(value):
+            self.tracker.best, self.tracker.best_epoch = value, state.epoch
+            self.wait = 0
+            if self.restore_best:
+                self.best_weights = state.model.state_dict()  # copies
+            return
+        self.wait += 1
+        if self.wait >= self.patience:
+            self.stopped_epoch = state.epoch
+            state.stop_training = True
+
+    def on_train_end(self, state) -> None:
+        last_epoch = state.history[-1]["epoch"] if len(state.history) else None
+        if self.restore_best and self.best_weights is not None and self.tracker.best_epoch != last_epoch:
+            state.model.load_state_dict(self.best_weights)
+            state.restored_epoch = self.tracker.best_epoch
+
+    def state_dict(self) -> dict:
+        return {**self.tracker.state_dict(), "wait": self.wait, "stopped_epoch": self.stopped_epoch}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.tracker.load_state_dict(state)
+        self.wait = int(state.get("wait", 0))
+        self.stopped_epoch = state.get("stopped_epoch")
+
+    def __repr__(self) -> str:
+        return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
+                f"restore_best={self.restore_best}, min_delta={self.tracker.min_delta})")
+
+
+class ModelCheckpoint(Callback):
+    """Save the model, the optimizer and everything needed to resume, after each epoch.
+
+    `path` may hold format fields filled from the epoch's record, e.g.
+    'ckpt-{epoch:03d}-{val_loss:.3f}.safetensors'. With `save_best_only`, only epochs that improve
+    `monitor` are saved. Files are written atomically by `gradcraft.serialization.save`, so a crash
+    never leaves a half-written checkpoint. Resume with `fit(..., resume_from=path)`.
+    """
+
+    order = 100
+
+    def __init__(self, path, monitor: str = "val_loss", save_best_only: bool = False,
+                 mode: str = "auto", min_delta: float = 0.0, every: int = 1):
+        self.path = str(path)
+        self.tracker = _Monitor(monitor, mode, min_delta)
+        self.save_best_only = bool(save_best_only)
+        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
+            raise ValueError(f"ModelCheckpoint: every must be an int >= 1, got {every!r}")
+        self.every = every
+        self.last_saved = None  # path of the newest file written
+
+    def on_epoch_end(self, state) -> None:
+        if self.save_best_only:
+            value = self.tracker.value(state, "ModelCheckpoint")
+            if not self.tracker.improves(value):
+                return
+            self.tracker.best, self.tracker.best_epoch = value, state.epoch
+        elif state.epoch % self.every and not state.stop_training and state.epoch != state.epochs:
+            return
+        record = {k: (v if v is not None else float("nan")) for k, v in state.history[-1].items()}
+        try:
+            path = Path(self.path.format(**record))
+        except (KeyError, ValueError, IndexError) as error:
+            raise ValueError(f"ModelCheckpoint: cannot fill path {self.path!r} from the epoch's record "
+                             f"(fields: {', '.join(record)}): {error}") from None
+        # Everything resume needs, including this callback's own (just updated) state.
+        state.save_checkpoint(path)
+        self.last_saved = path
+
+    def state_dict(self) -> dict:
+        return self.tracker.state_dict()
+
+    def load_state_dict(self, state: dict) -> None:
+        self.tracker.load_state_dict(state)
+
+    def __repr__(self) -> str:
+        return (f"ModelCheckpoint({self.path!r}, monitor={self.tracker.monitor!r}, "
+                f"save_best_only={self.save_best_only})")
+
