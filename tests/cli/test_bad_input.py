@@ -1,5 +1,5 @@
 """Every user error of `gradcraft train` / `evaluate`: one line on stderr, exit code 2, no traceback;
-a diverging run: one line naming epoch and step, exit code 1."""
+a diverging run: one line naming epoch and step, exit code 2 (every CLI error exits 2)."""
 
 import os
 import subprocess
@@ -84,7 +84,7 @@ def test_evaluate_refuses_foreign_weights(error_line, tmp_path, small_run):
 
 def test_diverging_run_stops_with_one_line_and_exit_1(error_line, tmp_path):
     line = error_line(["train", "--optimizer", "sgd", "--lr", "1e6", "--hidden", "32", "--epochs", "2",
-                       "--out", tmp_path / "nan"], expected_code=1)
+                       "--out", tmp_path / "nan"], expected_code=2)
     assert line.startswith("error: loss became nan at epoch 1, step ")
     assert "The learning rate (1e+06) is probably too high: try a lower one, e.g. 100000" in line
     assert (tmp_path / "nan" / "metrics.csv").read_text().strip() == \

@@ -92,7 +92,7 @@ def run(args) -> int:
         result = train_run(config, console=None if args.quiet else console, data=data)
     except NonFiniteLossError as error:
         print(f"error: {error}", file=sys.stderr)
-        return 1
+        return 2  # like every CLI error: one line, exit code 2 (the fix is a flag: --lr)
     console.print(f"test accuracy: {result.test_accuracy:.2%} (loss {result.test_loss:.4f}) on "
                   f"{len(data[0].test)} test samples, {len(result.history)} epochs in "
                   f"{result.seconds:.1f} s")
