@@ -44,3 +44,15 @@ def test_printed_report(small_run, scores_and_labels, capsys):
 def test_evaluate_with_data_dir_override_for_embedded_data(small_run, tmp_path, capsys):
     assert main(["evaluate", str(small_run[0]), "--data-dir", str(tmp_path)]) == 0  # digits need no files
     assert "360 test samples of digits" in capsys.readouterr().out
+
+
+def test_narrow_output_widens_the_table_instead_of_shortening_counts(small_run, scores_and_labels,
+                                                                       capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "40")          # rich would otherwise cut cells to "1…"
+    scores, labels = scores_and_labels
+    assert main(["evaluate", str(small_run[0])]) == 0
+    out = capsys.readouterr().out
+    assert "…" not in out
+    matrix = confusion_matrix(labels, scores.argmax(1))
+    rows = [line.replace("│", " ").split() for line in out.splitlines() if line.startswith("│ ")]
+    assert [row[1:11] for row in rows] == [[str(n) if n else "." for n in r] for r in matrix]

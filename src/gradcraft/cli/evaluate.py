@@ -50,5 +50,9 @@ def run(args) -> int:
     console.print(f"test accuracy: {report.accuracy:.2%}")
     console.print(f"test loss:     {report.loss:.4f}")
     console.print(f"top-{report.top_k} error:   {report.top_k_error:.2%}")
-    console.print(confusion_table(report))
+    table = confusion_table(report)
+    # Never let rich shorten counts to "9…" (it does when piped, at 80 columns): widen instead.
+    needed = console.measure(table, options=console.options.update(max_width=10_000)).maximum
+    console.width = max(console.width, needed)
+    console.print(table)
     return 0
