@@ -21,6 +21,7 @@ import time
 import numpy as np
 
 from .. import serialization
+from ..optim.lr_scheduler import ReduceLROnPlateau
 from ..tensor import Tensor
 from .callbacks import Callback
 from .evaluation import evaluate
@@ -249,7 +250,7 @@ def _train_one_epoch(state: TrainingState, progress) -> tuple[float, float | Non
 def _step_scheduler(scheduler, metric) -> None:
     if scheduler is None:
         return
-    if type(scheduler).__name__ == "ReduceLROnPlateau":
+    if isinstance(scheduler, ReduceLROnPlateau):
         scheduler.step(metric)
     else:
         scheduler.step()
