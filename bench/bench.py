@@ -3,12 +3,16 @@
 Workload W1 (float32): x[128, 784] -> Linear 512 -> ReLU -> Linear 512 -> ReLU -> Linear 10,
 softmax cross-entropy, SGD lr 0.01 momentum 0.9. One step = forward + loss + backward + update.
 gradcraft runs through its public API (nn.Sequential/Linear/ReLU, losses.softmax_cross_entropy,
-optim.SGD), PyTorch (CPU, its default thread count) through the equivalent torch code.
+optim.SGD), PyTorch (CPU, its default thread count) through the equivalent torch code, and a
+third runner, "numpy", is the issue's reference point: the same MLP written by hand in NumPy
+(same math and dtype, no autograd, no framework), i.e. what plain NumPy code gets from the same
+BLAS and ufuncs that gradcraft uses.
 
-W1 is noisy on a shared 2-core machine (+-30% between rounds), so the two libraries alternate
-round by round, each round timing a fixed number of steps after a warm-up, and we report the
-median steps/s of each, the median of the per-round ratios gradcraft / torch, and the fastest
-round of each (the one least disturbed by other processes).
+W1 is noisy on a shared 2-core machine (+-30% between rounds), so the runners alternate round
+by round (the order rotates), each round timing a fixed number of steps after a pause (see
+SETTLE_SECONDS) and a warm-up, and we report the median steps/s of each, the medians of the
+per-round ratios to torch, and the fastest round of each (the one least disturbed by other
+processes).
 
     python bench/bench.py [--rounds 15] [--steps 40]
 """
@@ -28,6 +32,11 @@ from gradcraft import losses, nn, optim
 
 BATCH, IN, HIDDEN, CLASSES = 128, 784, 512, 10
 LR, MOMENTUM = 0.01, 0.9
+# After a GEMM, OpenBLAS's worker threads busy-wait for a while (~0.1 s) before they sleep, and
+# MKL's OpenMP threads do too: a library timed right after another one then shares the second
+# core with those spinning threads. Measured here: torch right after 30 NumPy steps ran at ~150
+# steps/s instead of ~300. So every timed run starts after a pause (sleeping threads cost nothing).
+SETTLE_SECONDS = 0.3
 
 
 def w1_data(seed: int = 0):
@@ -70,7 +79,61 @@ def torch_step_fn(x, y):
     return step
 
 
-def steps_per_second(step, steps: int, warmup: int = 3) -> float:
+def numpy_step_fn(x, y):
+    """W1 by hand: NumPy only, float32, the backward pass written out, momentum SGD as PyTorch's.
+
+    Arrays that live across steps (parameters, momentum buffers) are allocated once; the
+    per-step activations and gradients are fresh arrays, as any straightforward NumPy code has.
+    """
+    rng = np.random.default_rng(0)
+    sizes = [(HIDDEN, IN), (HIDDEN, HIDDEN), (CLASSES, HIDDEN)]
+    weights, biases = [], []
+    for out_features, in_features in sizes:   # PyTorch's default init: U(-1/sqrt(in), 1/sqrt(in))
+        bound = 1.0 / np.sqrt(in_features)
+        weights.append(rng.uniform(-bound, bound, (out_features, in_features)).astype(np.float32))
+        biases.append(rng.uniform(-bound, bound, out_features).astype(np.float32))
+    params = weights + biases
+    velocity = [None] * len(params)
+    rows = np.arange(BATCH)
+
+    def step():
+        (w1, w2, w3), (b1, b2, b3) = weights, biases
+        h1 = x @ w1.T
+        h1 += b1
+        np.maximum(h1, 0, out=h1)
+        h2 = h1 @ w2.T
+        h2 += b2
+        np.maximum(h2, 0, out=h2)
+        scores = h2 @ w3.T
+        scores += b3
+        # mean softmax cross-entropy; d loss / d scores = (softmax - onehot) / N
+        scores -= scores.max(axis=1, keepdims=True)
+        probs = np.exp(scores)
+        sums = probs.sum(axis=1)
+        loss = np.mean(np.log(sums) - scores[rows, y])
+        probs /= sums[:, None]
+        probs[rows, y] -= 1
+        g3 = probs
+        g3 /= np.float32(BATCH)
+        g2 = g3 @ w3
+        g2 *= h2 > 0
+        g1 = g2 @ w2
+        g1 *= h1 > 0
+        grads = [g1.T @ x, g2.T @ h1, g3.T @ h2, g1.sum(axis=0), g2.sum(axis=0), g3.sum(axis=0)]
+        for i, (p, g) in enumerate(zip(params, grads)):
+            v = velocity[i]
+            if v is None:
+                velocity[i] = v = g       # PyTorch: buf = grad on the first step
+            else:
+                v *= MOMENTUM
+                v += g
+            p -= LR * v
+        return loss
+    return step
+
+
+def steps_per_second(step, steps: int, warmup: int = 3, settle: float = SETTLE_SECONDS) -> float:
+    time.sleep(settle)  # let the previous runner's idle BLAS/OpenMP threads stop spinning
     for _ in range(warmup):
         step()
     start = time.perf_counter()
@@ -99,34 +162,37 @@ def main(argv=None) -> None:
     import torch
 
     x, y = w1_data()
-    runners = {"gradcraft": gradcraft_step_fn(x, y), "torch": torch_step_fn(x, y)}
+    runners = {"gradcraft": gradcraft_step_fn(x, y), "torch": torch_step_fn(x, y),
+               "numpy": numpy_step_fn(x, y)}
     env = {k: os.environ.get(k, "unset") for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
     print(f"W1: MLP {IN}-{HIDDEN}-{HIDDEN}-{CLASSES}, batch {BATCH}, float32, softmax CE, "
           f"SGD lr {LR} momentum {MOMENTUM}")
     print(f"python {platform.python_version()}, numpy {np.__version__}, torch {torch.__version__} "
           f"(threads {torch.get_num_threads()}), cpus {os.cpu_count()}")
     print(f"numpy BLAS: {blas_description()}; " + ", ".join(f"{k}={v}" for k, v in env.items()))
-    rates = {name: [] for name in runners}
-    ratios = []
+    names = list(runners)
+    rates = {name: [] for name in names}
+    ratios = {name: [] for name in names if name != "torch"}   # per round, this runner / torch
     for r in range(args.rounds):
-        order = list(runners) if r % 2 == 0 else list(reversed(runners))  # alternate who goes first
-        for name in order:
+        for name in names[r % len(names):] + names[:r % len(names)]:  # rotate who goes first
             rates[name].append(steps_per_second(runners[name], args.steps))
-        ratios.append(rates["gradcraft"][-1] / rates["torch"][-1])
-        print(f"round {r + 1}: gradcraft {rates['gradcraft'][-1]:7.1f} steps/s   "
-              f"torch {rates['torch'][-1]:7.1f} steps/s   ratio {ratios[-1]:.2f}")
+        for name in ratios:
+            ratios[name].append(rates[name][-1] / rates["torch"][-1])
+        print(f"round {r + 1}: " + "   ".join(f"{name} {rates[name][-1]:7.1f} steps/s" for name in names)
+              + "   " + "   ".join(f"{name}/torch {ratios[name][-1]:.2f}" for name in ratios))
     spread = max(max(r) / min(r) for r in rates.values())
     if spread > 1.5:
         print(f"warning: steps/s varied {spread:.1f}x between rounds: the machine is busy (other "
               f"processes); rerun when it is quiet for representative figures")
-    g, t = statistics.median(rates["gradcraft"]), statistics.median(rates["torch"])
-    print(f"median: gradcraft {g:.1f} steps/s, torch {t:.1f} steps/s, "
-          f"ratio gradcraft/torch {statistics.median(ratios):.2f} (median of per-round ratios; "
-          f"ratio of medians {g / t:.2f})")
+    median = {name: statistics.median(rates[name]) for name in names}
+    print("median: " + ", ".join(f"{name} {median[name]:.1f} steps/s" for name in names))
+    for name in ratios:
+        print(f"  ratio {name}/torch {statistics.median(ratios[name]):.2f} (median of per-round "
+              f"ratios; ratio of medians {median[name] / median['torch']:.2f})")
     # The fastest round of each is the least disturbed by other processes: a second estimate.
-    g_best, t_best = max(rates["gradcraft"]), max(rates["torch"])
-    print(f"best round: gradcraft {g_best:.1f} steps/s, torch {t_best:.1f} steps/s, "
-          f"ratio {g_best / t_best:.2f}")
+    best = {name: max(rates[name]) for name in names}
+    print("best round: " + ", ".join(f"{name} {best[name]:.1f} steps/s" for name in names) + ", "
+          + ", ".join(f"ratio {name}/torch {best[name] / best['torch']:.2f}" for name in ratios))
 
 
 if __name__ == "__main__":

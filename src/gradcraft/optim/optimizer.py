@@ -37,6 +37,34 @@ def check_hyper(name: str, value, low: float = 0.0, high: float | None = None,
     return value
 
 
+# Cache blocking for elementwise updates. Each NumPy call streams its arrays through the cache
+# once, so an update rule of k calls on parameters larger than the L2 cache moves them between
+# L3/memory and the core k times. Running all k calls on one block after another moves each
+# array once: the block stays in L2 from one call to the next. 2**16 float32 elements are 256 KiB
+# per array; with four arrays in play (parameter, gradient, a state buffer, the work array) a
+# block uses ~1 MiB of L2 (2 MiB per core here). Measured inside W1 training steps (momentum SGD,
+# four calls, 670k float32 parameters): update ~0.95 -> ~0.82 ms median, ~0.72 -> ~0.56 ms best.
+# Blocks of 2**15..2**17 do the same; 2**14 already pays Python's ~1 us per call too often.
+UPDATE_BLOCK = 1 << 16
+
+
+def flat_blocks(*arrays, block: int = UPDATE_BLOCK):
+    """Matching 1-D views of same-shape arrays, `block` elements at a time: yields one tuple per
+    block, one view per array (None entries stay None). Writing into a view writes the array.
+
+    Arrays that are small, or not all C-contiguous, come back whole in a single tuple (flattening
+    a non-contiguous array would copy it, and updates written into the copy would be lost).
+    """
+    present = [a for a in arrays if a is not None]
+    if present[0].size <= block or not all(a.flags.c_contiguous for a in present):
+        yield arrays
+        return
+    flat = [None if a is None else a.reshape(-1) for a in arrays]
+    for start in range(0, present[0].size, block):
+        part = slice(start, start + block)
+        yield tuple(None if a is None else a[part] for a in flat)
+
+
 class Optimizer:
     """Base class. `params`: an iterable of Parameters, of (name, Parameter) pairs, or of dicts
     {'params': [...], 'lr': ...} (parameter groups with their own hyper-parameters)."""
@@ -45,7 +73,7 @@ class Optimizer:
         self.defaults = dict(defaults)
         self.state: dict = {}          # Parameter -> {name: array or number}
         self.param_groups: list[dict] = []
-        self._scratch: dict = {}       # Parameter -> a work array of its shape (not saved)
+        self._scratch: dict = {}       # dtype -> the work buffer all updates share (not saved)
         if isinstance(params, Tensor):
             raise TypeError("params must be an iterable of Parameters (e.g. model.parameters()), "
                             "got a single Tensor; wrap it in a list")
@@ -117,11 +145,18 @@ class Optimizer:
         raise NotImplementedError
 
     def _work(self, key, like: np.ndarray) -> np.ndarray:
-        """A reusable array shaped like `like` (avoids a temporary per step)."""
-        work = self._scratch.get(key)
-        if work is None or work.shape != like.shape or work.dtype != like.dtype:
-            work = self._scratch[key] = np.empty_like(like)
-        return work
+        """A work array shaped like `like`, valid until the next call (use it within one
+        `_update`, or one block of it); its contents are garbage. (`key`, the parameter, is
+        not needed: kept for the optimizers that pass it.)
+
+        All parameters share one buffer per dtype, as large as the largest request: with blockwise
+        updates that is a block, which every block and parameter reuses, so it stays in cache
+        (and the optimizer keeps one block of scratch memory instead of a copy of the model).
+        """
+        buffer = self._scratch.get(like.dtype)
+        if buffer is None or buffer.size < like.size:
+            buffer = self._scratch[like.dtype] = np.empty(like.size, like.dtype)
+        return buffer[:like.size].reshape(like.shape)
 
     # ------------------------------------------------------------------ state dict
     def _indexed_params(self) -> list:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer, check_hyper, flat_blocks
 
 
 class SGD(Optimizer):
@@ -33,27 +33,36 @@ class SGD(Optimizer):
 
     def _update(self, param, grad, state, group, key):
         lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        dampening, nesterov = group["dampening"], group["nesterov"]
         if group["maximize"]:
             grad = -grad
         if weight_decay != 0:
             grad = grad + weight_decay * param  # a new array: the user's .grad stays untouched
-        if momentum == 0:
-            direction = grad
-        else:
+        buf = None
+        started = True  # the momentum buffer already holds a previous step's value
+        if momentum != 0:
             buf = state.get("momentum_buffer")
             if buf is None:
                 buf = state["momentum_buffer"] = np.array(grad, dtype=param.dtype)
+                started = False
+        # The same NumPy calls as on whole arrays (so the same rounding), block by block to keep
+        # the arrays in cache between calls (see `flat_blocks`).
+        for p, g, b in flat_blocks(param, grad, buf):
+            work = self._work(key, p)
+            if b is None:
+                np.multiply(g, lr, out=work)                  # lr * g
             else:
-                np.multiply(buf, momentum, out=buf)
-                dampening = group["dampening"]
-                if dampening == 0:
-                    buf += grad
+                if started:
+                    np.multiply(b, momentum, out=b)
+                    if dampening == 0:
+                        b += g
+                    else:
+                        np.multiply(g, 1 - dampening, out=work)
+                        b += work                             # buf = m buf + (1 - d) g
+                if nesterov:
+                    np.multiply(b, momentum, out=work)
+                    work += g
+                    work *= lr                                # lr (g + m buf)
                 else:
-                    buf += (1 - dampening) * grad
-            if group["nesterov"]:
-                direction = grad + momentum * buf
-            else:
-                direction = buf
-        work = self._work(key, param)
-        np.multiply(direction, lr, out=work)
-        param -= work
+                    np.multiply(b, lr, out=work)              # lr buf
+            p -= work
