@@ -3,7 +3,6 @@
 import numpy as np
 import pytest
 
-import gradcraft as gc
 from gradcraft.losses import (
     huber_hinge, max_hinge, multiclass_hinge, smooth_hinge, softmax_cross_entropy,
 )

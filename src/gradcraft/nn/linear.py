@@ -7,9 +7,9 @@ import math
 import numpy as np
 
 from .. import functional as F
-from ..backend import default_float, is_float_dtype
+from ..backend import default_float
 from . import init
-from .module import Module
+from .module import Module, check_float_dtype
 from .parameter import Parameter
 
 
@@ -17,17 +17,6 @@ def _check_features(name: str, value) -> int:
     if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
         raise ValueError(f"{name} must be a positive int, got {value!r}")
     return int(value)
-
-
-def check_float_dtype(dtype) -> np.dtype:
-    """`dtype` as a NumPy floating dtype, or a clear error (layers take `dtype=`)."""
-    try:
-        dtype = np.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"dtype must be a floating dtype such as numpy.float32, got {dtype!r}") from None
-    if not is_float_dtype(dtype):
-        raise TypeError(f"dtype must be a floating dtype, got {dtype}")
-    return dtype
 
 
 class Linear(Module):

@@ -39,6 +39,17 @@ def _array_of(value):
     return value.data if isinstance(value, Tensor) else value
 
 
+def check_float_dtype(dtype, argument: str = "dtype"):
+    """`dtype` as a NumPy floating dtype, or a TypeError naming `argument` (layers take `dtype=`)."""
+    try:
+        dtype = xp.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"{argument} must be a floating dtype such as numpy.float32, got {dtype!r}") from None
+    if not is_float_dtype(dtype):
+        raise TypeError(f"{argument} must be a floating dtype such as numpy.float32, got {dtype}")
+    return dtype
+
+
 class Module:
     """Base class: subclass it, assign layers/parameters as attributes, write `forward`.
 
@@ -187,12 +198,7 @@ class Module:
 
         Integer buffers (e.g. counters) keep their dtype, as in PyTorch.
         """
-        try:
-            dtype = xp.dtype(dtype)
-        except TypeError:
-            raise TypeError(f"to(dtype): expected a floating dtype such as numpy.float32, got {dtype!r}") from None
-        if not is_float_dtype(dtype):
-            raise TypeError(f"to(dtype): only floating dtypes are allowed, got {dtype}")
+        dtype = check_float_dtype(dtype, "to(dtype)")
         for module in self.modules():
             for _, param in module._own_parameters():
                 param.data = param.data.astype(dtype, copy=False)

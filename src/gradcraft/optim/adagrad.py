@@ -39,10 +39,7 @@ class Adagrad(Optimizer):
         if not state:  # a group added after construction
             state["step"] = 0
             state["sum"] = np.full_like(param, group["initial_accumulator_value"])
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._objective_gradient(param, grad, group)
         state["step"] += 1
         clr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])
         total = state["sum"]

@@ -40,8 +40,7 @@ class Adam(Optimizer):
     def _update(self, param, grad, state, group, key):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
         beta1, beta2 = group["betas"]
-        if group["maximize"]:
-            grad = -grad
+        grad = self._objective_gradient(param, grad, group, coupled_weight_decay=not self._decoupled)
         if not state:
             state["step"] = 0
             state["exp_avg"] = np.zeros_like(param)
@@ -50,11 +49,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         step = state["step"]
-        if weight_decay != 0:
-            if self._decoupled:
-                np.multiply(param, 1 - lr * weight_decay, out=param)
-            else:
-                grad = grad + weight_decay * param
+        if self._decoupled and weight_decay != 0:
+            np.multiply(param, 1 - lr * weight_decay, out=param)  # AdamW: decay apart from the gradient
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._work(key, param)
         # m <- m + (1 - beta1)(g - m)  (PyTorch's lerp) ; v <- beta2 v + (1 - beta2) g^2

@@ -144,6 +144,18 @@ class Optimizer:
         """Update `param` in place from `grad`; `state` is this parameter's state dict."""
         raise NotImplementedError
 
+    @staticmethod
+    def _objective_gradient(param: np.ndarray, grad: np.ndarray, group: dict,
+                            coupled_weight_decay: bool = True) -> np.ndarray:
+        """The gradient an update descends: negated under `maximize`, plus the L2 term
+        weight_decay * param when the decay is coupled (every optimizer but AdamW). A new array
+        whenever it differs from `grad`: the user's `.grad` stays untouched."""
+        if group["maximize"]:
+            grad = -grad
+        if coupled_weight_decay and group["weight_decay"] != 0:
+            grad = grad + group["weight_decay"] * param
+        return grad
+
     def _work(self, key, like: np.ndarray) -> np.ndarray:
         """A work array shaped like `like`, valid until the next call (use it within one
         `_update`, or one block of it); its contents are garbage. (`key`, the parameter, is

@@ -41,10 +41,7 @@ class RMSprop(Optimizer):
                 state["momentum_buffer"] = np.zeros_like(param)
             if group["centered"]:
                 state["grad_avg"] = np.zeros_like(param)
-        if group["maximize"]:
-            grad = -grad
-        if group["weight_decay"] != 0:
-            grad = grad + group["weight_decay"] * param
+        grad = self._objective_gradient(param, grad, group)
         state["step"] += 1
         square_avg = state["square_avg"]
         work = self._work(key, param)

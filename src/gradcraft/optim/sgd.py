@@ -32,12 +32,9 @@ class SGD(Optimizer):
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
 
     def _update(self, param, grad, state, group, key):
-        lr, momentum, weight_decay = group["lr"], group["momentum"], group["weight_decay"]
+        lr, momentum = group["lr"], group["momentum"]
         dampening, nesterov = group["dampening"], group["nesterov"]
-        if group["maximize"]:
-            grad = -grad
-        if weight_decay != 0:
-            grad = grad + weight_decay * param  # a new array: the user's .grad stays untouched
+        grad = self._objective_gradient(param, grad, group)
         buf = None
         started = True  # the momentum buffer already holds a previous step's value
         if momentum != 0:
