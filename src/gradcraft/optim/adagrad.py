@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer
 
 
 class Adagrad(Optimizer):
@@ -17,6 +17,8 @@ class Adagrad(Optimizer):
     State: 'step', 'sum'.
     """
 
+    non_negative = ("lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
+
     def __init__(self, params, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10, *, maximize: bool = False):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
@@ -27,13 +29,6 @@ class Adagrad(Optimizer):
             for p in group["params"]:
                 self.state[p] = {"step": 0,
                                  "sum": np.full_like(p.data, group["initial_accumulator_value"])}
-
-    def _check_group(self, group):
-        check_hyper("lr", group["lr"])
-        check_hyper("lr_decay", group["lr_decay"])
-        check_hyper("weight_decay", group["weight_decay"])
-        check_hyper("initial_accumulator_value", group["initial_accumulator_value"])
-        check_hyper("eps", group["eps"])
 
     def _update(self, param, grad, state, group, key):
         if not state:  # a group added after construction

@@ -21,15 +21,15 @@ class Adam(Optimizer):
 
     _decoupled = False
 
+    non_negative = ("lr", "eps", "weight_decay")
+
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
         super().__init__(params, dict(lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize))
 
     def _check_group(self, group):
-        check_hyper("lr", group["lr"])
-        check_hyper("eps", group["eps"])
-        check_hyper("weight_decay", group["weight_decay"])
+        super()._check_group(group)
         betas = group["betas"]
         if not isinstance(betas, tuple | list) or len(betas) != 2:
             raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")

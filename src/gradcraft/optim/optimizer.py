@@ -108,8 +108,14 @@ class Optimizer:
         self._check_group(group)
         self.param_groups.append(group)
 
+    #: hyper-parameters that must be numbers >= 0 (each optimizer lists its own)
+    non_negative: tuple[str, ...] = ()
+
     def _check_group(self, group: dict) -> None:
-        """Validate a group's hyper-parameters (subclasses; raise ValueError naming the bad one)."""
+        """Validate a group's hyper-parameters, raising ValueError naming the bad one.
+        Subclasses with further rules extend this (calling it first)."""
+        for name in self.non_negative:
+            check_hyper(name, group[name])
 
     # ------------------------------------------------------------------ the loop
     def zero_grad(self, set_to_none: bool = True) -> None:

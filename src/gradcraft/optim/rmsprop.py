@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from .optimizer import Optimizer
 
 
 class RMSprop(Optimizer):
@@ -19,18 +19,13 @@ class RMSprop(Optimizer):
     State: 'step', 'square_avg' (+ 'momentum_buffer', 'grad_avg').
     """
 
+    non_negative = ("lr", "alpha", "eps", "weight_decay", "momentum")
+
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,
                  maximize: bool = False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, maximize=maximize))
-
-    def _check_group(self, group):
-        check_hyper("lr", group["lr"])
-        check_hyper("alpha", group["alpha"])
-        check_hyper("eps", group["eps"])
-        check_hyper("weight_decay", group["weight_decay"])
-        check_hyper("momentum", group["momentum"])
 
     def _update(self, param, grad, state, group, key):
         alpha, momentum = group["alpha"], group["momentum"]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper, flat_blocks
+from .optimizer import Optimizer, flat_blocks
 
 
 class SGD(Optimizer):
@@ -17,16 +17,15 @@ class SGD(Optimizer):
     Without momentum: param <- param - lr * g. State: 'momentum_buffer'.
     """
 
+    non_negative = ("lr", "momentum", "dampening", "weight_decay")
+
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize))
 
     def _check_group(self, group):
-        check_hyper("lr", group["lr"])
-        check_hyper("momentum", group["momentum"])
-        check_hyper("dampening", group["dampening"])
-        check_hyper("weight_decay", group["weight_decay"])
+        super()._check_group(group)
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("nesterov momentum needs momentum > 0 and dampening = 0, got "
                              f"momentum={group['momentum']}, dampening={group['dampening']}")
