@@ -64,7 +64,9 @@ def accuracy(predictions_or_scores, labels) -> float:
     (N, K) whose argmax is the prediction. `labels`: true class indices (N,).
     """
     predictions = _array(predictions_or_scores)
+    num_classes = None
     if predictions.ndim == 2:
+        num_classes = predictions.shape[1]
         predictions = _scores(predictions, "scores").argmax(axis=1)
     elif predictions.ndim == 1:
         predictions = _labels(predictions, "predictions")
@@ -75,6 +77,9 @@ def accuracy(predictions_or_scores, labels) -> float:
         )
     labels = _labels(labels, "labels", len(predictions))
     _nonempty(len(labels), "labels")
+    if num_classes is not None and labels.max() >= num_classes:  # e.g. labels 1..K, not 0..K-1
+        raise ValueError(f"labels must lie in [0, {num_classes}) for scores of {num_classes} "
+                         f"classes, got a label {labels.max()}")
     return float(np.mean(predictions == labels))
 
 

@@ -38,7 +38,7 @@ from pathlib import Path
 import numpy as np
 import safetensors.numpy
 
-__all__ = ["save", "load", "load_metadata", "FORMAT_VERSION"]
+__all__ = ["save", "load", "load_metadata", "write_atomically", "FORMAT_VERSION"]
 
 FORMAT = "gradcraft"
 FORMAT_VERSION = 1
@@ -67,7 +67,7 @@ def save(model, path, optimizer=None, metadata: dict | None = None) -> None:
         content = safetensors.numpy.save(tensors, metadata=header)
     except Exception as error:  # noqa: BLE001 - safetensors raises its own types
         raise ValueError(f"save: cannot encode the checkpoint for {path}: {error}") from None
-    _write_atomically(path, content)
+    write_atomically(path, content, who="save")
 
 
 def _contiguous(value, what: str) -> np.ndarray:
@@ -107,10 +107,21 @@ def _to_json(value, what: str) -> str:
         raise ValueError(f"save: {what} must be JSON-serialisable: {error}") from None
 
 
-def _write_atomically(path: Path, content: bytes) -> None:
+def write_atomically(path, content: bytes | str, who: str = "write") -> None:
+    """Replace the file `path` by `content` (bytes, or str written as UTF-8) all at once.
+
+    The bytes go to a temporary file beside `path`, are flushed to disk, and the temporary file
+    is renamed over `path`: readers (and a crash) see the old file or the new one, never half of
+    one, and an error leaves no temporary file behind. `who` prefixes the error messages.
+    """
+    path = Path(path)
+    if isinstance(content, str):
+        content = content.encode("utf-8")
     directory = path.parent if str(path.parent) else Path(".")
+    if path.is_dir():  # else os.replace fails naming only the temporary file
+        raise IsADirectoryError(f"{who}: {path} is a directory; give a file name (inside it)")
     if not directory.is_dir():
-        raise FileNotFoundError(f"save: directory {directory} does not exist (for {path})")
+        raise FileNotFoundError(f"{who}: directory {directory} does not exist (for {path})")
     temporary = directory / f".{path.name}.{secrets.token_hex(6)}.tmp"
     # O_EXCL: never write through someone else's file; mode 0o666 minus the umask, like open().
     fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)

@@ -100,3 +100,12 @@ def test_errors_name_the_argument_and_shapes():
         confusion_matrix(np.array([0, 5]), np.array([0, 1]), num_classes=3)
     with pytest.raises(ValueError, match="y_true must be class indices >= 0, got -1"):
         confusion_matrix(np.array([-1, 0]), np.array([0, 1]))
+
+
+def test_accuracy_refuses_labels_beyond_the_score_columns():
+    # 1-based labels 1..3 with 3 score columns: label 3 has no column, so this is a bug in the
+    # caller's labels, not an accuracy of 1/3.
+    scores = np.array([[0.1, 0.8, 0.1], [0.7, 0.2, 0.1], [0.2, 0.2, 0.6]])
+    with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\) for scores of 3 classes, got a label 3"):
+        accuracy(scores, np.array([1, 2, 3]))
+    assert accuracy(scores, np.array([1, 0, 0])) == pytest.approx(2 / 3)  # by hand: rows 0 and 1 right

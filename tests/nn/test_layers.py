@@ -115,6 +115,13 @@ def test_flatten_rejects_dims_outside_the_input():
         nn.Flatten(3)(gc.tensor(np.zeros((2, 3))))
 
 
+@pytest.mark.parametrize("shape, dims", [((0, 3, 4), (1, -1)), ((2, 0, 4), (0, 1)), ((5, 0), (1, -1))])
+def test_flatten_of_an_empty_batch_matches_torch(shape, dims):
+    # An empty batch (the last one of a Subset, a filtered split) flattens like any other.
+    out = nn.Flatten(*dims)(gc.tensor(np.zeros(shape, dtype=np.float32)))
+    assert out.shape == tuple(torch.nn.Flatten(*dims)(torch.zeros(shape)).shape)
+
+
 def test_dropout_trains_with_its_own_seed_and_is_identity_in_eval():
     x = gc.tensor(np.ones((200, 100), dtype=np.float32))
     layer = nn.Dropout(0.3, rng=4)

@@ -183,3 +183,13 @@ def test_buffers_including_zero_dimensional_integers_round_trip(tmp_path):
     assert state["num_batches_tracked"].dtype == np.int64
     np.testing.assert_array_equal(state["running_mean"], [7.0, 7.0])
     assert_state_equal(state, Counter(7).state_dict())
+
+
+def test_save_to_a_directory_names_it_and_leaves_nothing_behind(tmp_path, trained):
+    model, _ = trained
+    target = tmp_path / "runs"
+    target.mkdir()
+    with pytest.raises(IsADirectoryError, match=r"save: .*runs is a directory; give a file name"):
+        save(model, target)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["runs"]
+    assert list(target.iterdir()) == []

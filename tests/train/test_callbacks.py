@@ -107,3 +107,13 @@ def test_checkpoint_save_best_only_writes_improving_epochs(blobs, make_tiny_mlp,
 def test_checkpoint_path_fields_must_exist(blobs, make_tiny_mlp, tmp_path):
     with pytest.raises(ValueError, match="cannot fill path"):
         run(blobs, make_tiny_mlp(), [1.0], [ModelCheckpoint(tmp_path / "{step}.safetensors")], epochs=1)
+
+
+@pytest.mark.parametrize("callback", [EarlyStopping(patience=2), ModelCheckpoint("unused.safetensors", save_best_only=True)])
+def test_validation_monitor_without_val_loader_is_refused_before_any_training(blobs, make_tiny_mlp, callback):
+    model = make_tiny_mlp()
+    before = {n: p.data.copy() for n, p in model.named_parameters()}
+    with pytest.raises(ValueError, match=r"monitors 'val_loss', but fit got no val_loader \(pass val_loader="):
+        fit(model, softmax_cross_entropy, optim.SGD(model.parameters(), lr=0.1),
+            data.DataLoader(blobs, batch_size=16), epochs=2, callbacks=[callback], verbose=False)
+    assert all(np.array_equal(p.data, before[n]) for n, p in model.named_parameters())  # no step taken

@@ -133,6 +133,8 @@ def test_verbose_output_is_plain_text_when_not_a_terminal(blobs, make_tiny_mlp):
     (dict(epochs=0), ValueError, "epochs must be an int >= 1"),
     (dict(epochs=2, l2=-1.0), ValueError, "l2 must be a number >= 0"),
     (dict(epochs=2, callbacks=[print]), TypeError, "callbacks must be Callback instances"),
+    (dict(epochs=2, callbacks=gc.train.EarlyStopping(monitor="train_loss")), TypeError,
+     r"callbacks must be a list of Callbacks, got a single EarlyStopping; wrap it: callbacks=\[...\]"),
     (dict(epochs=2, loss_fn="softmax"), TypeError, "loss_fn must be callable"),
 ])
 def test_bad_arguments(blobs, make_tiny_mlp, kwargs, error, message):

@@ -58,3 +58,23 @@ def test_nan_survives_csv(tmp_path):
     path = tmp_path / "m.csv"
     History([{"epoch": 1, "train_loss": float("nan"), "seconds": 1.0}]).to_csv(path)
     assert math.isnan(History.from_csv(path)[0]["train_loss"])
+
+
+class _Unprintable(float):
+    """A value whose formatting fails half way through writing the CSV (a stand-in for a crash)."""
+
+    def __repr__(self):
+        raise RuntimeError("crash while writing")
+
+
+def test_to_csv_failing_mid_write_keeps_the_previous_file_and_no_temporary(tmp_path):
+    path = tmp_path / "metrics.csv"
+    History(RECORDS[2:]).to_csv(path)
+    before = path.read_bytes()
+    broken = History(RECORDS[:2])
+    broken.records[1]["val_loss"] = _Unprintable(0.5)  # the second line cannot be written
+    with pytest.raises(RuntimeError, match="crash while writing"):
+        broken.to_csv(path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == ["metrics.csv"]
+    assert History.from_csv(path).val_loss == [1.125]

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 from ..tensor import as_tensor
 from .module import Module
 
@@ -23,7 +25,9 @@ class Flatten(Module):
                              f"fit an input of shape {x.shape}")
         if start == end:
             return x
-        return x.reshape(x.shape[:start] + (-1,) + x.shape[end + 1:])
+        # The merged size spelled out, not -1: NumPy cannot infer -1 for an empty batch (0, C, H, W).
+        merged = math.prod(x.shape[start:end + 1])
+        return x.reshape(x.shape[:start] + (merged,) + x.shape[end + 1:])
 
     def extra_repr(self) -> str:
         return f"start_dim={self.start_dim}, end_dim={self.end_dim}"

@@ -73,6 +73,13 @@ class _Monitor:
                              f"such value{hint}")
         return float(value)
 
+    def check_data(self, state, who: str) -> None:
+        """Refuse at the start a validation column that a run without val_loader never fills
+        (rather than after the first, possibly long, epoch)."""
+        if self.monitor.startswith("val") and getattr(state, "val_loader", True) is None:
+            raise ValueError(f"{who} monitors {self.monitor!r}, but fit got no val_loader (pass "
+                             "val_loader= to fit, or monitor a train_ column)")
+
     def improves(self, value: float) -> bool:
         """Better than the best by more than min_delta (the first value always is)."""
         if self.best is None:
@@ -117,6 +124,7 @@ class EarlyStopping(Callback):
     best_epoch = property(lambda self: self.tracker.best_epoch)
 
     def on_train_begin(self, state) -> None:
+        self.tracker.check_data(state, "EarlyStopping")
         # Resumed at the best epoch itself: the model being loaded holds exactly those weights.
         if self.restore_best and self.best_weights is None and self.tracker.best_epoch is not None \
                 and self.tracker.best_epoch == state.epoch:
@@ -174,6 +182,10 @@ class ModelCheckpoint(Callback):
             raise ValueError(f"ModelCheckpoint: every must be an int >= 1, got {every!r}")
         self.every = every
         self.last_saved = None  # path of the newest file written
+
+    def on_train_begin(self, state) -> None:
+        if self.save_best_only:
+            self.tracker.check_data(state, "ModelCheckpoint")
 
     def on_epoch_end(self, state) -> None:
         if self.save_best_only:

@@ -9,8 +9,11 @@ not a classifier's) is None in memory and an empty cell in CSV.
 from __future__ import annotations
 
 import csv
+import io
 import math
 from pathlib import Path
+
+from ..serialization import write_atomically
 
 __all__ = ["History", "COLUMNS"]
 
@@ -73,12 +76,14 @@ class History:
         return cls(state.get("records", ()))
 
     def to_csv(self, path) -> None:
-        """One header line (the columns), then one line per epoch; missing values are empty."""
-        with open(path, "w", newline="") as file:
-            writer = csv.writer(file)
-            writer.writerow(COLUMNS)
-            for record in self.records:
-                writer.writerow(["" if record[c] is None else _format(record[c]) for c in COLUMNS])
+        """One header line (the columns), then one line per epoch; missing values are empty.
+        The file is replaced atomically (an error leaves the previous file as it was)."""
+        text = io.StringIO(newline="")
+        writer = csv.writer(text)
+        writer.writerow(COLUMNS)
+        for record in self.records:
+            writer.writerow(["" if record[c] is None else _format(record[c]) for c in COLUMNS])
+        write_atomically(path, text.getvalue(), who="History.to_csv")
 
     @classmethod
     def from_csv(cls, path) -> History:

@@ -171,6 +171,9 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
     Raises:
         NonFiniteLossError: the loss became NaN or inf (the message names epoch and step).
     """
+    if isinstance(callbacks, Callback) or not hasattr(callbacks, "__iter__"):
+        raise TypeError(f"fit: callbacks must be a list of Callbacks, got a single "
+                        f"{type(callbacks).__name__}; wrap it: callbacks=[...]")
     callbacks = sorted(callbacks, key=lambda c: getattr(c, "order", 0))  # stable
     _check_args(model, loss_fn, optimizer, train_loader, epochs, callbacks, l2)
     state = TrainingState(model, optimizer, loss_fn, train_loader, val_loader, scheduler, int(epochs),
@@ -179,9 +182,9 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
         state.resume(resume_from)
     progress = RichProgress(console) if verbose else SilentProgress()
     progress.train_begin(state.epochs, state.epoch + 1)
-    for callback in callbacks:
-        callback.on_train_begin(state)
     try:
+        for callback in callbacks:
+            callback.on_train_begin(state)
         while state.epoch < state.epochs and not state.stop_training:
             state.epoch += 1
             started = time.perf_counter()

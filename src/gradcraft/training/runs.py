@@ -109,7 +109,7 @@ def _describe(splits) -> dict:
 
 
 def _write_json(path: Path, value: dict) -> None:
-    path.write_text(json.dumps(value, indent=2) + "\n")
+    serialization.write_atomically(path, json.dumps(value, indent=2) + "\n", who="gradcraft train")
 
 
 def train_run(config: TrainConfig, console=None, data=None) -> RunResult:
