@@ -72,17 +72,20 @@ from .ops.pool import AvgPool2d, MaxPool2d  # noqa: E402
 __all__ += ["conv2d", "max_pool2d", "avg_pool2d"]
 
 
-def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
+def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
     """2-D cross-correlation, PyTorch's `conv2d`: x (N, C, H, W), weight (O, C, KH, KW),
     bias (O,) -> (N, O, OH, OW), OH = floor((H + 2 padding - dilation (KH - 1) - 1) / stride) + 1.
 
     `stride`, `padding`, `dilation`: an int or an (h, w) pair. A 3-D input (C, H, W) is treated
-    as a batch of one and returned as (O, OH, OW).
+    as a batch of one and returned as (O, OH, OW). Only `groups=1` (PyTorch's argument order is
+    kept so PyTorch calls port unchanged; other values raise).
     """
+    if groups != 1:
+        _unsupported("conv2d", "groups", groups, 1)
     x = as_tensor(x)
     options = dict(stride=pair(stride, "stride"), padding=pair(padding, "padding"),
                    dilation=pair(dilation, "dilation"))
-    unbatched = x.ndim == 3
+    unbatched = _check_image_batch("conv2d", x)
     if unbatched:
         x = x.reshape(1, *x.shape)
     inputs = (x, weight) if bias is None else (x, weight, bias)
@@ -90,25 +93,55 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1) -> Tensor:
     return out.reshape(*out.shape[1:]) if unbatched else out
 
 
-def _pool(op, x, kernel_size, stride, padding, **extra) -> Tensor:
+def _check_image_batch(function: str, x: Tensor) -> bool:
+    """True for one unbatched image (C, H, W); an error naming the shape unless (N, C, H, W)."""
+    if x.ndim not in (3, 4):
+        hint = "; for one single-channel image (H, W) use x[None, None]" if x.ndim == 2 else ""
+        raise ValueError(f"{function}: input must have shape (N, C, H, W) or (C, H, W), got "
+                         f"{x.shape}{hint}")
+    return x.ndim == 3
+
+
+def _pool(op, name: str, x, kernel_size, stride, padding, **extra) -> Tensor:
     x = as_tensor(x)
     kernel = pair(kernel_size, "kernel_size")
     options = dict(kernel=kernel, stride=kernel if stride is None else pair(stride, "stride"),
                    padding=pair(padding, "padding"), **extra)
-    unbatched = x.ndim == 3
+    unbatched = _check_image_batch(name, x)
     if unbatched:
         x = x.reshape(1, *x.shape)
     out = op.apply(x, **options)
     return out.reshape(*out.shape[1:]) if unbatched else out
 
 
-def max_pool2d(x, kernel_size, stride=None, padding=0) -> Tensor:
+def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False) -> Tensor:
     """Max over each kernel_size window of x (N, C, H, W) (or (C, H, W)); `stride` defaults to
-    `kernel_size`, padding is implicit -inf (at most half the kernel), floor mode, as PyTorch."""
-    return _pool(MaxPool2d, x, kernel_size, stride, padding)
+    `kernel_size`, padding is implicit -inf (at most half the kernel), floor mode, as PyTorch.
+    PyTorch's signature; `dilation`, `ceil_mode` and `return_indices` only at their defaults."""
+    if pair(dilation, "dilation") != (1, 1):
+        _unsupported("max_pool2d", "dilation", dilation, 1)
+    if ceil_mode:
+        _unsupported("max_pool2d", "ceil_mode", ceil_mode, False)
+    if return_indices:
+        _unsupported("max_pool2d", "return_indices", return_indices, False)
+    return _pool(MaxPool2d, "max_pool2d", x, kernel_size, stride, padding)
 
 
-def avg_pool2d(x, kernel_size, stride=None, padding=0, count_include_pad=True) -> Tensor:
+def avg_pool2d(x, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None) -> Tensor:
     """Mean over each kernel_size window of x (N, C, H, W) (or (C, H, W)); zero padding counted in
-    the divisor unless `count_include_pad=False`, as PyTorch's `avg_pool2d`."""
-    return _pool(AvgPool2d, x, kernel_size, stride, padding, count_include_pad=count_include_pad)
+    the divisor unless `count_include_pad=False`, as PyTorch's `avg_pool2d`. PyTorch's signature
+    (so a positional 5th argument is `ceil_mode`); `ceil_mode` and `divisor_override` only at
+    their defaults."""
+    if ceil_mode:
+        _unsupported("avg_pool2d", "ceil_mode", ceil_mode, False)
+    if divisor_override is not None:
+        _unsupported("avg_pool2d", "divisor_override", divisor_override, None)
+    return _pool(AvgPool2d, "avg_pool2d", x, kernel_size, stride, padding,
+                 count_include_pad=count_include_pad)
+
+
+def _unsupported(function: str, name: str, value, supported) -> None:
+    """A PyTorch argument with a value not implemented here: say so rather than ignore it."""
+    raise NotImplementedError(f"{function}: {name}={value!r} is not supported; only {name}={supported!r}")

@@ -5,6 +5,10 @@ side, lives in `gradcraft.ops`; this file only walks the graph.
 
 Gradients *accumulate*: `backward()` adds into `.grad` of every leaf that requires grad, across
 calls, exactly like PyTorch; call `zero_grad()` (or set `.grad = None`) between steps.
+
+In-place operators (`w -= lr * w.grad`) write into `.data` inside `no_grad()` (parameter
+updates); while the graph is recorded they refuse on a leaf that requires grad, as PyTorch, and
+otherwise make a new tensor (`gradcraft.ops.api._inplace`).
 """
 
 from __future__ import annotations
@@ -122,7 +126,19 @@ class Tensor:
         return self._ctx is None
 
     def __len__(self) -> int:
+        if self.data.ndim == 0:
+            raise TypeError("len() of a 0-d tensor")
         return len(self.data)
+
+    def __iter__(self):
+        """Iterate over the first axis (each row a tensor, in the graph like `x[i]`)."""
+        if self.data.ndim == 0:
+            raise TypeError("iteration over a 0-d tensor")
+        return (self[i] for i in range(len(self.data)))
+
+    def __contains__(self, value) -> bool:
+        """`value in x`: whether any element equals `value` (NumPy's and PyTorch's rule)."""
+        return bool((self.data == (value.data if isinstance(value, Tensor) else value)).any())
 
     def requires_grad_(self, mode: bool = True) -> Tensor:
         if mode and not is_float_dtype(self.data.dtype):
@@ -151,6 +167,25 @@ class Tensor:
         if self.data.size != 1:
             raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
         return self.data.item()
+
+    def __float__(self) -> float:
+        return float(self._one_element("float"))
+
+    def __int__(self) -> int:
+        return int(self._one_element("int"))  # truncates toward zero, as int(3.7) and PyTorch
+
+    def __index__(self) -> int:
+        """So a one-element integer tensor indexes a list (`names[scores.argmax()]`)."""
+        if self.data.size != 1 or self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index, got dtype {self.data.dtype} and shape {self.shape}")
+        return int(self.data.reshape(()))
+
+    def _one_element(self, conversion: str):
+        if self.data.size != 1:
+            raise ValueError(f"{conversion}(x) needs a tensor with one element, got shape "
+                             f"{self.shape}; reduce it first (e.g. x.sum()) or use x.tolist()")
+        return self.data.reshape(()).item()
 
     def tolist(self):
         return self.data.tolist()

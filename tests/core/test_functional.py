@@ -177,3 +177,14 @@ def test_functional_activations_are_the_array_functions():
                                torch.nn.functional.leaky_relu(t, 0.2).numpy())
     np.testing.assert_allclose(F.sigmoid(gc.tensor(values)).data, torch.sigmoid(t).numpy(), rtol=1e-14)
     np.testing.assert_allclose(F.tanh(gc.tensor(values)).data, torch.tanh(t).numpy(), rtol=1e-14)
+
+
+@pytest.mark.parametrize("ours, theirs", [(F.softmax, torch.softmax), (F.log_softmax, torch.log_softmax)])
+def test_softmax_of_integer_scores_is_computed_in_float64_like_exp(ours, theirs):
+    # Worked examples type integer scores; NumPy's rule for exp of integers is float64
+    # (torch refuses integer softmax, so the expected values come from the float64 scores).
+    scores = [[3, 1, -2], [0, 0, 5]]
+    out = ours(gc.tensor(scores), axis=1)
+    assert out.dtype == np.float64
+    np.testing.assert_allclose(out.data, theirs(torch.tensor(scores, dtype=torch.float64), 1).numpy(),
+                               rtol=1e-12)

@@ -172,3 +172,45 @@ def test_pool_bad_input(kwargs, message):
     with pytest.raises(ValueError) as error:
         max_pool2d(gc.tensor(np.zeros((1, 1, 4, 4))), **kwargs)
     assert message in str(error.value)
+
+
+def test_unsupported_pytorch_arguments_raise_rather_than_being_ignored():
+    x, w = np.ones((1, 2, 4, 4)), np.ones((2, 2, 3, 3))
+    with pytest.raises(NotImplementedError, match="conv2d: groups=2 is not supported; only groups=1"):
+        conv2d(x, w, groups=2)
+    with pytest.raises(NotImplementedError, match="max_pool2d: ceil_mode=True"):
+        max_pool2d(x, 2, ceil_mode=True)
+    with pytest.raises(NotImplementedError, match="max_pool2d: dilation=2"):
+        max_pool2d(x, 2, dilation=2)
+    with pytest.raises(NotImplementedError, match="avg_pool2d: divisor_override=3"):
+        avg_pool2d(x, 2, divisor_override=3)
+    # PyTorch's positional call conv2d(x, w, b, stride, padding, dilation, groups=1) ports as is
+    assert conv2d(x, w, None, 1, 1, 1, 1).shape == (1, 2, 4, 4)
+
+
+def test_avg_pool_positional_arguments_follow_torch_order():
+    # torch.nn.functional.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad):
+    # the 5th positional argument is ceil_mode, so count_include_pad stays True here.
+    x = np.arange(2 * 5 * 5, dtype=np.float64).reshape(1, 2, 5, 5)
+    ours = avg_pool2d(gc.tensor(x), 3, 2, 1, False, True)
+    theirs = F.avg_pool2d(torch.tensor(x), 3, 2, 1, False, True)
+    np.testing.assert_allclose(ours.data, theirs.numpy(), rtol=1e-12)
+    ours = avg_pool2d(gc.tensor(x), 3, 2, 1, False)
+    np.testing.assert_allclose(ours.data, F.avg_pool2d(torch.tensor(x), 3, 2, 1, False).numpy(), rtol=1e-12)
+
+
+def test_max_pool_of_integers_with_padding_matches_torch():
+    x = np.arange(16, dtype=np.int64).reshape(1, 1, 4, 4) - 20   # all negative: padding must not win
+    ours = max_pool2d(gc.tensor(x), 2, padding=1)
+    theirs = F.max_pool2d(torch.tensor(x), 2, padding=1)
+    assert ours.dtype == np.int64
+    np.testing.assert_array_equal(ours.data, theirs.numpy())
+
+
+@pytest.mark.parametrize("call, name", [(lambda x: conv2d(x, np.ones((1, 1, 3, 3))), "conv2d"),
+                                        (lambda x: max_pool2d(x, 2), "max_pool2d"),
+                                        (lambda x: avg_pool2d(x, 2), "avg_pool2d")])
+def test_a_single_grayscale_image_gets_told_how_to_add_the_axes(call, name):
+    with pytest.raises(ValueError, match=rf"{name}: input must have shape \(N, C, H, W\) or \(C, H, W\), "
+                                         r"got \(5, 5\); .* use x\[None, None\]"):
+        call(np.ones((5, 5)))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from numbers import Number
 
+from .. import tensor as _engine
 from ..backend import xp
 from ..tensor import Tensor, as_tensor
 from . import elementwise as ew
@@ -237,10 +238,63 @@ def _binary(op, reflected=False):
     return method
 
 
+def _inplace(op, ufunc, symbol):
+    """`self <op>= other`, PyTorch's rules, chosen so no gradient is ever computed from a value
+    that was overwritten after the graph saved it:
+
+    - inside `no_grad()` the data is updated in place and `self` returned (the parameter
+      update `with no_grad(): w -= lr * w.grad` changes the tensor the model holds);
+    - while the graph is recorded, a leaf that requires grad refuses (as PyTorch does: its
+      gradient would be taken at a value that no longer exists), and any other tensor gets
+      `self <op> other`, a new tensor the name is rebound to (the old value stays intact for
+      the ops that saved it).
+    """
+    def method(self, other):
+        if _engine._grad_enabled:
+            if self.requires_grad and self._ctx is None:
+                raise RuntimeError(
+                    f"in-place '{symbol}=' on a leaf tensor that requires grad: its gradient would be "
+                    f"taken at a value that was overwritten. Update parameters inside "
+                    f"`with gradcraft.no_grad():`, or write x = x {symbol} ... for a new tensor")
+            return op.apply(self, other if isinstance(other, Tensor) else as_tensor(other, self))
+        _update_in_place(self, ufunc, symbol, other.data if isinstance(other, Tensor) else other)
+        return self
+
+    return method
+
+
+def _update_in_place(tensor, ufunc, symbol, other):
+    """`ufunc(tensor.data, other, out=tensor.data)` with the errors named, not NumPy's."""
+    data = tensor.data
+    if not isinstance(other, Number | xp.ndarray | xp.generic):
+        other = xp.asarray(other)  # a list; Python numbers stay weak (float32 -= 0.1 is float32)
+    other_shape = xp.shape(other)
+    try:
+        fits = xp.broadcast_shapes(data.shape, other_shape) == data.shape
+    except ValueError:
+        fits = False
+    if not fits:
+        raise ValueError(f"in-place '{symbol}=': the right-hand side of shape {other_shape} does "
+                         f"not broadcast to the tensor's shape {data.shape}")
+    if not data.flags.writeable:
+        raise ValueError(f"in-place '{symbol}=': the tensor's data is read-only (a broadcast view, "
+                         f"e.g. from expand/broadcast_to); write x = x {symbol} ... instead")
+    try:
+        ufunc(data, other, out=data, casting="same_kind")  # casting is checked before any write
+    except TypeError:  # NumPy's UFuncTypeError: e.g. int64 /= 2 gives floats
+        seen = type(other).__name__ if isinstance(other, Number) else other.dtype
+        raise TypeError(f"in-place '{symbol}=': the tensor's dtype {data.dtype} cannot hold the "
+                        f"result of {data.dtype} {symbol} {seen}; write x = x {symbol} ... for a "
+                        "new tensor") from None
+
+
 def _compare(ufunc):
     def method(self, other):
         other = other.data if isinstance(other, Tensor) else other
-        return Tensor._from_op(ufunc(self.data, other), None)
+        try:
+            return Tensor._from_op(ufunc(self.data, other), None)
+        except TypeError:  # no loop for these types (x == "relu"): let Python decide, as torch
+            return NotImplemented  # == and != by identity; <, > raise a one-line TypeError
 
     return method
 
@@ -253,6 +307,11 @@ def _attach_methods():
     T.__truediv__, T.__rtruediv__ = _binary(ew.Div), _binary(ew.Div, True)
     T.__pow__, T.__rpow__ = _binary(ew.Pow), _binary(ew.Pow, True)
     T.__matmul__, T.__rmatmul__ = _binary(linalg.MatMul), _binary(linalg.MatMul, True)
+    T.__iadd__ = _inplace(ew.Add, xp.add, "+")
+    T.__isub__ = _inplace(ew.Sub, xp.subtract, "-")
+    T.__imul__ = _inplace(ew.Mul, xp.multiply, "*")
+    T.__itruediv__ = _inplace(ew.Div, xp.true_divide, "/")
+    T.__ipow__ = _inplace(ew.Pow, xp.power, "**")
     T.__neg__ = negative
     T.__getitem__ = getitem
     T.__lt__, T.__le__ = _compare(xp.less), _compare(xp.less_equal)

@@ -19,6 +19,7 @@ from ..backend import xp
 from .conv import conv_output_size
 from .function import Function
 
+
 def check_pool_arguments(name, x_shape, kernel, stride, padding):
     """Validate; return the output spatial size (OH, OW)."""
     if len(x_shape) != 4:
@@ -46,6 +47,12 @@ def _pad(x, padding, value):
     return xp.pad(x, ((0, 0), (0, 0), (ph, ph), (pw, pw)), constant_values=value)
 
 
+def _lowest(dtype):
+    """A padding value no element can beat: -inf, or the integer type's minimum (-inf has no
+    integer representation; PyTorch pools integer tensors too)."""
+    return xp.iinfo(dtype).min if dtype.kind in "iu" else False if dtype.kind == "b" else -xp.inf
+
+
 def _offsets(kernel, stride, out_size):
     """For each kernel offset (i, j): its index i*KW + j and the (rows, cols) slices that pick,
     from the padded input, the element at that offset of every window."""
@@ -64,7 +71,7 @@ def _unpadded(padded, padding, x_shape):
 class MaxPool2d(Function):
     def forward(self, x, kernel=(2, 2), stride=(2, 2), padding=(0, 0)):
         out_size = check_pool_arguments("max_pool2d", x.shape, kernel, stride, padding)
-        padded = _pad(x, padding, -xp.inf)  # -inf padding never wins (PyTorch's implicit padding)
+        padded = _pad(x, padding, _lowest(x.dtype))  # padding never wins (PyTorch's implicit padding)
         offsets = _offsets(kernel, stride, out_size)
         _, rows, cols = next(offsets)
         best = padded[:, :, rows, cols].copy()

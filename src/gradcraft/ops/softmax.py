@@ -8,7 +8,10 @@ from .reduce import normalize_axis
 
 
 def _shift_by_max(a, axis):
-    """a - max(a) along `axis` (the max of an empty axis is -inf, never an error)."""
+    """a - max(a) along `axis` (the max of an empty axis is -inf, never an error). Integer
+    scores are computed in float64, as NumPy's exp does with them (-inf is not an integer)."""
+    if a.dtype.kind in "iub":
+        a = a.astype(xp.float64)
     return a - a.max(axis=axis, keepdims=True, initial=-xp.inf)
 
 
