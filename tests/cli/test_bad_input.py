@@ -1,12 +1,15 @@
 """Every user error of `gradcraft train` / `evaluate`: one line on stderr, exit code 2, no traceback;
 a diverging run: one line naming epoch and step, exit code 2 (every CLI error exits 2)."""
 
+import json
 import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
+
+from gradcraft.cli import main
 
 OPTIMIZERS = "'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'"
 
@@ -56,6 +59,13 @@ def test_bad_config_files(error_line, tmp_path, content, expected):
     assert expected in error_line(["train", "--config", path])
 
 
+def test_config_file_that_is_not_utf8(error_line, tmp_path):
+    path = tmp_path / "latin1.toml"
+    path.write_bytes("lr = 0.1  # café\n".encode("latin-1"))   # é is byte 0xe9, at offset 15
+    assert error_line(["train", "--config", path]) == \
+        f"error: config file {path} is not UTF-8 text (byte 15: b'\\xe9')"
+
+
 def test_missing_config_file(error_line, tmp_path):
     assert f"config file not found: {tmp_path / 'none.toml'}" in error_line(["train", "--config", tmp_path / "none.toml"])
 
@@ -63,6 +73,26 @@ def test_missing_config_file(error_line, tmp_path):
 def test_out_must_be_a_directory(error_line, tmp_path):
     (tmp_path / "file").write_text("x")
     assert "exists and is not a directory" in error_line(["train", "--epochs", "1", "--out", tmp_path / "file"])
+
+
+def test_out_never_overwrites_an_earlier_run(error_line, tmp_path, small_run):
+    import shutil
+
+    earlier = tmp_path / "earlier"
+    shutil.copytree(small_run[0], earlier)
+    before = {p.name: p.read_bytes() for p in earlier.iterdir()}
+    line = error_line(["train", "--epochs", "1", "--hidden", "8", "--out", earlier])
+    assert line == (f"error: --out: {earlier} already holds a trained model (model.safetensors); "
+                    "choose a new directory or delete that one first")
+    assert {p.name: p.read_bytes() for p in earlier.iterdir()} == before   # untouched
+    # a run that diverged left config.json and metrics.csv but no model: retrying there is fine
+    failed = tmp_path / "failed"
+    failed.mkdir()
+    for name in ("config.json", "metrics.csv"):
+        shutil.copy(earlier / name, failed / name)
+    assert main(["train", "--epochs", "1", "--hidden", "8", "--quiet", "--out", str(failed)]) == 0
+    assert (failed / "model.safetensors").is_file()
+    assert json.loads((failed / "config.json").read_text())["config"]["hidden"] == [8]
 
 
 def test_evaluate_errors(error_line, tmp_path, small_run):

@@ -157,8 +157,28 @@ def test_linear_gradients_match_torch():
     (lambda: explain.compare([1.0, 2.0, 3.0], 0, classes=["a", "b"]), "classes must name all 3"),
     (lambda: explain.linear([[1.0, 2.0], [3.0, 4.0]], [0.0], [1.0, 1.0], 0), "b must have one entry per row"),
     (lambda: explain.linear([[1.0, 2.0], [3.0, 4.0]], [0.0, 0.0], [1.0], 0), "x must have one entry per column"),
+    # 1e308 - (-1e308) is beyond float64's 1.8e308: an error, not an inf loss and overflow warnings
+    (lambda: explain.hinge([1e308, -1e308, 2.0], 1), "scores are too far apart for float64"),
+    (lambda: explain.softmax([1e308, -1e308], 1), "scores are too far apart for float64"),
+    (lambda: explain.compare([1e308, 1.0], 1, margin=1e308), "(max 1e+308, min 1, margin 1e+308)"),
+    (lambda: explain.linear([[1e200, 1.0], [1.0, 1.0]], [0.0, 0.0], [1e200, 1.0], 0),
+     "the scores W x + b overflow float64: got [inf, 1e+200]"),
 ])
 def test_bad_input_names_the_problem(call, message):
-    with pytest.raises(ValueError) as error:
-        call()
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")   # no RuntimeWarning on the way to the error
+        with pytest.raises(ValueError) as error:
+            call()
     assert message in str(error.value)
+
+
+def test_softmax_loss_note_when_p_y_underflows():
+    # scores [1000, 0], label 1: p_1 = 1 / (1 + e^1000) = e^-1000 is below float64's smallest
+    # number (4.9e-324) and prints as 0, while L = log(1 + e^1000) = 1000 (torch agrees).
+    r = explain.softmax([1000.0, 0.0], 1)
+    expected = F.cross_entropy(torch.tensor([[1000.0, 0.0]], dtype=torch.float64), torch.tensor([1]))
+    assert r["loss"] == pytest.approx(expected.item(), rel=1e-15) and r["loss"] == 1000.0
+    assert "-log(0)" not in r.to_text()
+    assert r.step("loss").note_text() == "-log p_y = log(sum_k e^{s_k}) - s_y; p_y = e^-L underflows to 0 in float64"

@@ -146,6 +146,12 @@ BAD_INPUTS = [
     (["sigmoid", "--precision", "0"], ["--precision must be between 1 and 17"]),
     (["batchnorm", "--x", "1", "2", "--eps", "0"], ["eps must be > 0"]),
     (["nonsense"], ["invalid choice: 'nonsense'"]),
+    # a doubled comma is a typo (a missing number), never silently skipped
+    (["hinge", "--scores", "3,,4", "--label", "0"], ["--scores", "empty entry (two commas in a row) in '3,,4'"]),
+    (["linear", "--W", "1,,2; 3,4", "--b", "0", "0", "--x", "1", "1", "--label", "0"],
+     ["--W: empty entry (two commas in a row) in '1,,2'"]),
+    # (1e200)^2 overflows float64: one line, not inf/NaN steps behind RuntimeWarnings
+    (["batchnorm", "--x", "1e200", "-1e200"], ["explain batchnorm: the numbers are too large for float64 (overflow"]),
 ]
 
 

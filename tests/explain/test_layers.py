@@ -100,6 +100,9 @@ def test_params_match_torch_modules():
     ("bn:0", "size of 0"),
     ("dense:3->4", "malformed"),
     ("", "non-empty"),
+    # a space where the comma should be: not one glued layer 'conv:2x2x3->2fc:8->10'
+    ("conv:2x2x3->2 fc:8->10", "layer 1 'conv:2x2x3->2 fc:8->10' holds more than one layer; "
+                               "separate layers with commas"),
 ])
 def test_params_malformed_spec(spec, message):
     with pytest.raises(ValueError) as error:
@@ -161,6 +164,7 @@ def test_receptive_field_with_padding_reports_cells_outside():
     (dict(spec="conv:3x3", input_size=(5, 5), cell=(3, 0)), "outside the 3x3 output"),
     (dict(spec="pool:2x2/d2"), "pooling has no dilation"),
     (dict(spec="conv:3x3/s0"), "stride and dilation of at least 1"),
+    (dict(spec="conv:3x3/s3/s2"), "each option once; the stride is given twice"),  # not "last wins"
 ])
 def test_receptive_field_bad_input(kwargs, message):
     with pytest.raises(ValueError) as error:

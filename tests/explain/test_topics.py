@@ -43,6 +43,18 @@ def test_sigmoid_derivative_stays_exact_in_the_far_tail():
     assert r["S'(x)"][0] == pytest.approx(math.exp(-100), rel=1e-12)
 
 
+def test_sigmoid_logit_gives_back_x_beyond_the_float64_range_of_the_odds():
+    # e^1000 overflows and e^-1000 underflows in float64 (max ~1.8e308, i.e. e^709.8), but
+    # logit(S(x)) = x still holds: no inf, no "divide by zero" warning
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        r = explain.sigmoid([-1000.0, -800.0, 1000.0])
+    np.testing.assert_array_equal(r["logit"], [-1000.0, -800.0, 1000.0])
+    np.testing.assert_array_equal(r["S(x)"], [0.0, 0.0, 1.0])
+
+
 # ------------------------------------------------------------------ kl
 P_COUNTS = [1, 6, 12, 5, 2, 8, 12, 4]    # homework 004, 3a; both sum to 50
 Q_COUNTS = [1, 3, 6, 8, 15, 10, 5, 2]
@@ -90,6 +102,8 @@ def test_kl_accepts_probabilities_as_given():
     ([0, 0], [1, 2], "positive total"),
     ([0, 1], [1, 1], "p[0] is 0, so KL(q||p) is infinite"),
     ([1, 1], [1, 0], "q[1] is 0, so KL(p||q) is infinite"),
+    # 1e308 + 1e308 overflows: say so, rather than "p[0] is 0" (inf total -> p = 0)
+    ([1e308, 1e308], [1, 1], "p's total overflows float64 (max 1e+308)"),
 ])
 def test_kl_bad_input(p, q, message):
     with pytest.raises(ValueError) as error:
@@ -123,6 +137,10 @@ def test_distance_non_unit_vectors_check_identity_after_normalising():
 @pytest.mark.parametrize("x, y, message", [
     ([1.0, 2.0], [1.0, 2.0, 3.0], "same length"),
     ([0.0, 0.0], [1.0, 2.0], "zero vector"),
+    # (1e-200)^2 = 1e-400 underflows to 0: not the zero vector, a norm float64 cannot hold
+    ([1e-200, 1e-200], [1.0, 0.0], "x's norm underflows float64 (largest entry 1e-200)"),
+    # (1e200)^2 = 1e400 overflows: an error, not an inf norm and a NaN cosine behind warnings
+    ([1e200, 1e200], [1.0, 0.0], "the numbers are too large for float64 (overflow"),
 ])
 def test_distance_bad_input(x, y, message):
     with pytest.raises(ValueError) as error:
@@ -232,6 +250,9 @@ def test_gradient_signs_match_torch_on_a_random_net():
     (([[1.0, 2.0]], [[1.0], [2.0]], [1.0, 2.0, 3.0], 0), "x must have one entry per column of W1 (2)"),
     (([[1.0, 2.0]], [[1.0, 2.0], [0.0, 1.0]], [1.0, 2.0], 0), "W2 must have one column per row of W1"),
     (([[1.0, 2.0]], [[1.0], [2.0]], [1.0, 2.0], 2), "label must be in [0, 2)"),
+    # W2 relu(W1 x) = [1e200 * 1e200, 1] overflows: an error, not a NaN softmax loss
+    (([[1e200, 0.0], [0.0, 1.0]], [[1e200, 0.0], [0.0, 1.0]], [1.0, 1.0], 1),
+     "the scores W2 relu(W1 x) overflow float64: got [inf, 1.0]"),
 ])
 def test_gradient_signs_bad_input(args, message):
     with pytest.raises(ValueError) as error:

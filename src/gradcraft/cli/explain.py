@@ -20,6 +20,8 @@ from . import UsageError
 #: ("-1,2,3", "-1e-3", "-.5"). argparse's default only accepts plain negative numbers.
 _NEGATIVE_VALUE = re.compile(r"^-\.?\d")
 _SPLIT = re.compile(r"[,\s]+")
+_ENTRY_SEPARATOR = re.compile(r"\s*,\s*|\s+")  # one comma (spaces around it allowed) or spaces
+_END_COMMA = re.compile(r"^\s*,|,\s*$")  # at most one at each end of a token
 
 VECTOR_HELP = "numbers, space- or comma-separated (3 -1 4 or 3,-1,4)"
 MATRIX_HELP = "rows separated by ';', entries by commas or spaces, e.g. \"1,2,3; 4,5,6\""
@@ -34,10 +36,16 @@ def _number(text: str) -> float:
 
 
 def number_list(text: str) -> list[float]:
-    """'3,-1,4' or '3' -> [3.0, -1.0, 4.0] (one token of a vector option)."""
-    parts = [p for p in _SPLIT.split(text.strip()) if p]
-    if not parts:
+    """'3,-1,4' or '3' -> [3.0, -1.0, 4.0] (one token of a vector option).
+
+    A comma at either end is a separator between tokens ('3, -1, 4' arrives as '3,' '-1,' '4');
+    an empty entry inside ('3,,4') is a typo, never silently skipped."""
+    body = _END_COMMA.sub("", text).strip()
+    if not body:
         raise argparse.ArgumentTypeError(f"expected numbers, got {text!r}")
+    parts = _ENTRY_SEPARATOR.split(body)
+    if "" in parts:
+        raise argparse.ArgumentTypeError(f"empty entry (two commas in a row) in {text!r}")
     return [_number(p) for p in parts]
 
 

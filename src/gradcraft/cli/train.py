@@ -10,6 +10,7 @@ Every flag is also a key of the TOML config file (`batch-size = 128` or `batch_s
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
 from rich.console import Console
 
@@ -50,7 +51,7 @@ def register(subparsers) -> None:
     group.add_argument("--l2", type=float, metavar="L", help="explicit penalty L/2 * sum ||W||^2 over weight matrices, added to the loss (default 0)")
     group.add_argument("--early-stopping", type=int, metavar="N", help="stop after N epochs without a lower validation loss and keep the best weights (default off)")
     group.add_argument("--seed", type=int, help=f"seeds initialisation, dropout, shuffling and the validation split (default {d.seed})")
-    parser.add_argument("--out", metavar="DIR", help="run directory to write (default runs/<timestamp>/)")
+    parser.add_argument("--out", metavar="DIR", help="run directory to write, never one holding a trained model (default runs/<timestamp>/)")
     parser.add_argument("--quiet", action="store_true", help="print only the final result")
     parser.set_defaults(run=run)
 
@@ -61,6 +62,9 @@ def resolve_config(args) -> TrainConfig:
     if args.config:
         try:
             table = read_toml(args.config)
+        except UnicodeDecodeError as error:  # a ValueError whose text does not name the file
+            raise UsageError(f"config file {args.config} is not UTF-8 text (byte {error.start}: "
+                             f"{error.object[error.start:error.start + 1]!r})") from None
         except ValueError as error:
             raise UsageError(str(error)) from None
         for key, value in table.items():
@@ -76,8 +80,17 @@ def resolve_config(args) -> TrainConfig:
         raise UsageError(str(error)) from None
 
 
+def refuse_to_overwrite(out) -> None:
+    """Never replace a trained model: a second run with the same --out would silently overwrite
+    the first run's weights. A run that diverged wrote no model; retrying into its directory is fine."""
+    if out is not None and (Path(out) / "model.safetensors").exists():
+        raise UsageError(f"--out: {out} already holds a trained model (model.safetensors); choose a "
+                         "new directory or delete that one first")
+
+
 def run(args) -> int:
     config = resolve_config(args)
+    refuse_to_overwrite(config.out)
     try:
         data = prepare_data(config)
     except (ValueError, OSError) as error:

@@ -15,6 +15,7 @@ batchnorm, gradient_signs, prox. `TOPICS` maps the CLI names (`receptive-field`,
 `gradient-signs`, ...) to these functions.
 """
 
+from ._inputs import within_float64
 from .batchnorm import batchnorm
 from .classification import compare, hinge, linear, softmax
 from .conv import conv
@@ -26,6 +27,11 @@ from .prox import prox
 from .receptive_field import receptive_field
 from .result import Explanation, Step
 from .sigmoid import sigmoid
+
+# inf/NaN never reach a step: an overflow anywhere in a topic is a ValueError (see within_float64)
+hinge, softmax, compare, linear, sigmoid, kl, conv, params, receptive_field, distance, batchnorm, \
+    gradient_signs, prox = map(within_float64, (hinge, softmax, compare, linear, sigmoid, kl, conv, params,
+                                                receptive_field, distance, batchnorm, gradient_signs, prox))
 
 TOPICS = {
     "hinge": hinge,

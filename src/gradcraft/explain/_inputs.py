@@ -3,6 +3,7 @@ and what was seen (the CLI turns it into one line on stderr, exit code 2)."""
 
 from __future__ import annotations
 
+import functools
 from numbers import Integral
 
 import numpy as np
@@ -65,6 +66,18 @@ def number(name: str, value, minimum: float | None = None, strictly: bool = Fals
     return value
 
 
+def subtractable_scores(name: str, scores: np.ndarray, margin: float = 0.0) -> None:
+    """Scores (K,) whose differences s_j - s_y + margin stay finite in float64: every loss
+    subtracts scores (the hinge's gaps, log-sum-exp's s - max s)."""
+    if not np.all(np.isfinite(scores)):
+        raise ValueError(f"{name} overflow float64: got {scores.tolist()}")
+    with np.errstate(over="ignore"):
+        spread = (scores.max() - scores.min()) + abs(margin)
+    if not np.isfinite(spread):
+        raise ValueError(f"{name} are too far apart for float64: s_j - s_y + margin overflows "
+                         f"(max {scores.max():g}, min {scores.min():g}, margin {margin:g})")
+
+
 def same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same length, got {a.size} and {b.size}")
@@ -87,3 +100,18 @@ def int_pair(name: str, value, minimum: int = 1) -> tuple[int, int]:
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
     return positive_int(name, first, minimum), positive_int(name, second, minimum)
+
+
+def within_float64(topic):
+    """Run a topic with float64 overflow and invalid operations raising: inputs too large for
+    float64 (1e200 squared) get a ValueError, never an inf or NaN step behind RuntimeWarnings.
+    Steps that meet overflow on purpose (the sigmoid's e^1000) silence it locally."""
+    @functools.wraps(topic)
+    def checked(*args, **kwargs):
+        try:
+            with np.errstate(over="raise", invalid="raise"):
+                return topic(*args, **kwargs)
+        except FloatingPointError as error:
+            raise ValueError(f"the numbers are too large for float64 ({error}); use smaller "
+                             "inputs") from None
+    return checked

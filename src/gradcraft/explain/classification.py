@@ -42,9 +42,12 @@ def _slot(value) -> str:
     return "({})" if value < 0 else "{}"
 
 
-def _scores_and_label(scores, label):
+def _scores_label_margin(scores, label, margin):
     s = _inputs.vector("scores", scores, min_length=2)
-    return s, _inputs.label(label, s.size)
+    y = _inputs.label(label, s.size)
+    margin = _inputs.number("margin", margin)
+    _inputs.subtractable_scores("scores", s, margin)
+    return s, y, margin
 
 
 def _loss_and_grad(loss_fn, scores, label, **options):
@@ -62,8 +65,7 @@ def _header(result, s, y, names):
 
 def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
     """Multiclass hinge (SVM) loss of one sample: scores (K,), label in [0, K)."""
-    s, y = _scores_and_label(scores, label)
-    margin = _inputs.number("margin", margin)
+    s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     result = Explanation("hinge", "Multiclass hinge (SVM) loss: L = sum_{j != y} max(0, s_j - s_y + margin)")
     _header(result, s, y, names)
@@ -104,8 +106,7 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
 def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
     """Softmax cross-entropy of one sample. `margin` > 0 gives the course's smooth hinge: the
     cross-entropy after lowering the true score by the margin."""
-    s, y = _scores_and_label(scores, label)
-    margin = _inputs.number("margin", margin)
+    s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     title = "Softmax cross-entropy: p = softmax(s), L = -log p_y"
     if margin:
@@ -127,7 +128,10 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
             result.add(_named(f"dL/ds_{j}", j, names), grad[j], f"true class: p_{j} - 1 = {{}} - 1", p[j])
         else:
             result.add(_named(f"dL/ds_{j}", j, names), grad[j], f"other class: p_{j}")
-    result.add("loss", loss, "-log p_y = -log({})", p[y])
+    if p[y] > 0:
+        result.add("loss", loss, "-log p_y = -log({})", p[y])
+    else:  # e^{s_y - max s} below 4.9e-324: p_y prints as 0, the fused op's log-sum-exp is exact
+        result.add("loss", loss, "-log p_y = log(sum_k e^{s_k}) - s_y; p_y = e^-L underflows to 0 in float64")
     result.add("dL/ds", grad, "p - onehot(y); sums to 0")
     result.summary = (f"L = {{}}: {names[y]} gets probability {{}}; the gradient raises s_{y} by "
                       "1 - p_y = {} and lowers every other score by its probability.")
@@ -137,7 +141,7 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
 
 def compare(scores, label, margin: float = 1.0, classes=None) -> Explanation:
     """Hinge (with `margin`) and softmax cross-entropy on the same scores, side by side."""
-    s, y = _scores_and_label(scores, label)
+    s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     h = hinge(s, y, margin, names)
     c = softmax(s, y, 0.0, names)
@@ -204,7 +208,9 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
     result.add("b", b)
     result.add("x", x)
     result.add("label", y, "" if names[y] == f"class {y}" else f"true class {names[y]}")
-    s = linear_op(Tensor(x), Tensor(W), Tensor(b)).data
+    with np.errstate(over="ignore", invalid="ignore"):
+        s = linear_op(Tensor(x), Tensor(W), Tensor(b)).data
+    _inputs.subtractable_scores("the scores W x + b", s, margin)
     for j in range(k):
         if d <= 6:
             terms = " + ".join(f"{_slot(w)}*{_slot(v)}" for w, v in zip(W[j], x))

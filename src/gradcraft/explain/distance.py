@@ -24,9 +24,12 @@ def distance(x, y) -> Explanation:
     x, y = _inputs.vector("x", x), _inputs.vector("y", y)
     _inputs.same_length("x", x, "y", y)
     nx, ny = float(np.linalg.norm(x)), float(np.linalg.norm(y))
-    for name, n in (("x", nx), ("y", ny)):
-        if n == 0:
+    for name, v, n in (("x", x, nx), ("y", y, ny)):
+        if not v.any():
             raise ValueError(f"{name} is the zero vector: its cosine similarity is undefined")
+        if n == 0:  # sum of squares below float64's smallest number (entries < ~1e-162)
+            raise ValueError(f"{name}'s norm underflows float64 (largest entry {np.abs(v).max():g}): "
+                             "scale it up, the cosine similarity does not change")
     d_e = euclidean_distance(x, y).item()
     d_c = cosine_similarity(x, y).item()
     unit = bool(abs(nx - 1) < UNIT_TOLERANCE and abs(ny - 1) < UNIT_TOLERANCE)

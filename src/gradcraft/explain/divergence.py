@@ -23,7 +23,11 @@ def _distribution(name: str, values) -> tuple[np.ndarray, bool]:
     v = _inputs.vector(name, values)
     if v.min() < 0:
         raise ValueError(f"{name} must be non-negative counts or probabilities, got {v.tolist()}")
-    total = v.sum()
+    with np.errstate(over="ignore"):
+        total = v.sum()
+    if not np.isfinite(total):
+        raise ValueError(f"{name}'s total overflows float64 (max {v.max():g}): divide the counts "
+                         "by a common factor")
     if total <= 0:
         raise ValueError(f"{name} must have a positive total, got {v.tolist()}")
     return v / total, not np.isclose(total, 1.0, rtol=0, atol=1e-9)

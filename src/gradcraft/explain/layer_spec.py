@@ -54,6 +54,9 @@ def parse(spec: str) -> list[Layer]:
         text = re.sub(r"\s+", "", raw).lower()
         if not text:
             raise ValueError(f"spec: layer {position} is empty (two commas in a row?) in {spec!r}")
+        if text.count(":") > 1:  # "conv:2x2x3->2 fc:8->10": the spaces would glue the two together
+            raise ValueError(f"spec: layer {position} {raw.strip()!r} holds more than one layer; "
+                             "separate layers with commas")
         layers.append(_parse_layer(text, position))
     return layers
 
@@ -93,11 +96,15 @@ def _parse_layer(text: str, position: int) -> Layer:
     kernel = (_positive(groups[0], position, text),
               _positive(groups[1] or groups[0], position, text))
     settings = {"stride": kernel if kind == "pool" else (1, 1), "padding": (0, 0), "dilation": (1, 1)}
+    given = set()
     for option in options:
         found = _OPTION.match(option)
         if not found:
             raise _bad(position, text, "options /sN (stride), /pN (padding), /dN (dilation), e.g. /s2")
         name = _OPTION_NAMES[found.group(1)]
+        if name in given:
+            raise _bad(position, text, f"each option once; the {name} is given twice")
+        given.add(name)
         if kind == "pool" and name == "dilation":
             raise _bad(position, text, "pool options /sN or /pN (pooling has no dilation here)")
         h, _, w = found.group(2).partition("x")

@@ -44,9 +44,11 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
     if len(names) != k:
         raise ValueError(f"classes must name all {k} classes, got {len(names)}")
 
-    pre = linear(Tensor(x), Tensor(W1)).data
-    hidden = relu(Tensor(pre)).data
-    scores = linear(Tensor(hidden), Tensor(W2)).data
+    with np.errstate(over="ignore", invalid="ignore"):
+        pre = linear(Tensor(x), Tensor(W1)).data
+        hidden = relu(Tensor(pre)).data
+        scores = linear(Tensor(hidden), Tensor(W2)).data
+    _inputs.subtractable_scores("the scores W2 relu(W1 x)", scores, margin)
     best = np.flatnonzero(scores == scores.max())
 
     result = Explanation("gradient-signs", "Two-layer ReLU network s = W2 relu(W1 x): signs of dL/dW1")

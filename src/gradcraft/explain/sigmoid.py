@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.api import exp, log, sigmoid as sigmoid_op
+from ..ops.api import exp, sigmoid as sigmoid_op
 from ..tensor import Tensor
 from . import _inputs
 from .result import Explanation
@@ -32,8 +32,11 @@ def sigmoid(x=HOMEWORK_POINTS, saturation: float = 0.01) -> Explanation:
     # like PyTorch's, would print 0 there.
     derivative = values * sigmoid_op(Tensor(-x)).data
     with np.errstate(over="ignore"):
-        odds = exp(Tensor(x)).data
-        logit = log(Tensor(odds)).data
+        odds = exp(Tensor(x)).data  # e^x overflows to inf past x = 709
+    # logit(S(x)) = log S(x) - log(1 - S(x)) = log S(x) - log S(-x), and log S(x) = -softplus(-x).
+    # In log space it gives back x for every finite x; log(odds) gives -inf once e^x underflows
+    # (x < -745) and inf once it overflows.
+    logit = np.logaddexp(0.0, x) - np.logaddexp(0.0, -x)
     saturated = derivative < saturation
 
     result = Explanation("sigmoid", "Sigmoid S(x) = 1 / (1 + e^-x)")
