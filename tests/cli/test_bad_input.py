@@ -24,6 +24,8 @@ OPTIMIZERS = "'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'"
     (["--batch-size", "many"], "argument --batch-size: invalid int value: 'many'"),
     (["--hidden", "512,abc"], "hidden must be comma-separated layer widths like 512,512, got '512,abc'"),
     (["--hidden", "512,0"], "hidden must be positive layer widths like 512,512"),
+    (["--hidden", "64,,32"], "hidden must be comma-separated layer widths like 512,512, got '64,,32'"),
+    (["--hidden", "64,"], "hidden must be comma-separated layer widths like 512,512, got '64,'"),
     (["--lr", "-1"], "lr must be > 0, got -1.0"),
     (["--lr", "nan"], "lr must be a finite number, got nan"),
     (["--dropout", "1.5"], "dropout must be in [0, 1), got 1.5"),
@@ -97,6 +99,8 @@ def test_out_never_overwrites_an_earlier_run(error_line, tmp_path, small_run):
 
 def test_evaluate_errors(error_line, tmp_path, small_run):
     assert f"run directory not found: {tmp_path / 'none'}" in error_line(["evaluate", tmp_path / "none"])
+    (tmp_path / "a_file").write_text("x")
+    assert f"{tmp_path / 'a_file'} is a file, not a run directory" in error_line(["evaluate", tmp_path / "a_file"])
     assert "missing config.json, model.safetensors" in error_line(["evaluate", tmp_path])
     assert "top-k must be an int in [1, 10]" in error_line(["evaluate", small_run[0], "--top-k", "11"])
     assert "invalid int value: 'five'" in error_line(["evaluate", small_run[0], "--top-k", "five"])

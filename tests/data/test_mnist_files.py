@@ -155,3 +155,9 @@ def test_write_idx_produces_the_hand_packed_bytes(tmp_path):
         bytes([0, 0, 0x0E, 2]) + struct.pack(">2I", 1, 2) + struct.pack(">2d", 0.5, -1.0))
     with pytest.raises(ValueError, match="dtype complex128 has no IDX type code"):
         write_idx(tmp_path / "c.idx", np.zeros(2, dtype=complex))
+
+
+def test_a_file_given_as_data_directory_is_named_as_a_file(tmp_path):
+    (tmp_path / "passwd").write_text("not a dataset")
+    with pytest.raises(ValueError, match=r"data directory .*passwd is a file, not a directory"):
+        load_dataset("mnist", root=tmp_path / "passwd")

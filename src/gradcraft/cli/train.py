@@ -62,9 +62,6 @@ def resolve_config(args) -> TrainConfig:
     if args.config:
         try:
             table = read_toml(args.config)
-        except UnicodeDecodeError as error:  # a ValueError whose text does not name the file
-            raise UsageError(f"config file {args.config} is not UTF-8 text (byte {error.start}: "
-                             f"{error.object[error.start:error.start + 1]!r})") from None
         except ValueError as error:
             raise UsageError(str(error)) from None
         for key, value in table.items():

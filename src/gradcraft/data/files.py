@@ -15,8 +15,9 @@ def find_files(root, name: str, folders, filenames) -> Path:
     """
     root = Path(root).expanduser()
     if not root.is_dir():
+        problem = "is a file, not a directory" if root.exists() else "does not exist"
         raise ValueError(
-            f"{name}: data directory {root} does not exist (it should contain {', '.join(filenames)}"
+            f"{name}: data directory {root} {problem} (it should contain {', '.join(filenames)}"
             f", or a folder {folders[0]}/ holding them)"
         )
     candidates = [root / folder for folder in folders] + [root]

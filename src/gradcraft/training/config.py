@@ -113,6 +113,9 @@ def read_toml(path) -> dict:
         raise ValueError(f"cannot read config file {path}: {error.strerror}") from None
     except tomllib.TOMLDecodeError as error:
         raise ValueError(f"config file {path} is not valid TOML: {error}") from None
+    except UnicodeDecodeError as error:  # a ValueError whose own text does not name the file
+        raise ValueError(f"config file {path} is not UTF-8 text (byte {error.start}: "
+                         f"{error.object[error.start:error.start + 1]!r})") from None
     nested = [k for k, v in values.items() if isinstance(v, dict)]
     if nested:
         raise ValueError(f"config file {path}: expected plain keys (lr = 0.001), got table(s) {nested}")
@@ -154,7 +157,7 @@ def _number(name: str, value, low: float, high: float | None = None, low_open: b
 def _hidden(value) -> tuple:
     """'512,512' or [512, 512] or 512 -> (512, 512); () for no hidden layer ('' or [])."""
     if isinstance(value, str):
-        parts = [p.strip() for p in value.split(",") if p.strip()]
+        parts = [p.strip() for p in value.split(",")] if value.strip() else []
         try:
             value = [int(p) for p in parts]
         except ValueError:

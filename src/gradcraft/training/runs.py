@@ -177,8 +177,10 @@ class LoadedRun:
 def load_run(run_dir) -> LoadedRun:
     """Rebuild a run's model (weights loaded, eval mode) and its standardisation from DIR."""
     run_dir = Path(run_dir)
-    if not run_dir.is_dir():
+    if not run_dir.exists():
         raise ValueError(f"run directory not found: {run_dir}")
+    if not run_dir.is_dir():
+        raise ValueError(f"{run_dir} is a file, not a run directory (written by gradcraft train --out)")
     missing = [name for name in ("config.json", "model.safetensors") if not (run_dir / name).is_file()]
     if missing:
         raise ValueError(f"{run_dir} is not a complete gradcraft run: missing {', '.join(missing)} "
