@@ -8,6 +8,7 @@ from .ops.api import (
     permute, power, relu, reshape, sigmoid, split, sqrt, squeeze, stack, std, subtract, sum, tanh,
     transpose, unsqueeze, var, where,
 )
+from .random import manual_seed
 from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor
 from . import functional, losses, nn, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402

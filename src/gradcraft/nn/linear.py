@@ -25,7 +25,9 @@ class Linear(Module):
     weight: (out_features, in_features); bias: (out_features,) or None.
     Initialisation as PyTorch's: weight and bias ~ U[-1/sqrt(in_features), 1/sqrt(in_features)]
     (kaiming_uniform_ with a = sqrt(5)). `rng` is a Generator (shared between layers, each draws
-    its own values) or an int seed; None means seed `init.DEFAULT_SEED` (0).
+    its own values) or an int seed; None (the default) draws from the process-wide default
+    generator (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), so two layers built
+    without `rng` start from different weights, as in PyTorch.
     """
 
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
