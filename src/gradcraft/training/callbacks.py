@@ -16,8 +16,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
-
-from .history import resolve_mode
+from .history import COLUMNS, resolve_mode
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback"]
 
@@ -100,9 +99,11 @@ class EarlyStopping(Callback):
 
     An epoch improves when its value beats the best so far by more than `min_delta` (lower for
     losses, higher for accuracies: `mode='auto'`). With `restore_best`, the model gets back the
-    weights of its best epoch when training ends (stopped early or not). Those weights are kept
-    in memory: after resuming from a checkpoint, a best epoch that came before the checkpoint is
-    restored only if it is the checkpoint's own epoch.
+    weights of its best epoch when training ends (stopped early or not); a `ModelCheckpoint`
+    writes its final file after that, so resuming the finished run gives those weights too.
+    During the run the best weights are kept in memory only: resuming from a checkpoint taken
+    mid-run, a best epoch that came before the checkpoint is restored only if it is the
+    checkpoint's own epoch (as with `save_best_only` checkpoints).
 
     Example: val_loss 1.0, 0.8, 0.9, 0.85 with patience=2 stops after epoch 4 (epochs 3 and 4
     did not improve on epoch 2) and restores epoch 2's weights.
@@ -163,12 +164,20 @@ class EarlyStopping(Callback):
 
 
 class ModelCheckpoint(Callback):
-    """Save the model, the optimizer and everything needed to resume, after each epoch.
+    """Save the model, the optimizer and everything needed to resume, after each epoch (every
+    `every` epochs) and at the end of the run.
+
+    The end of the run (a callback stopped it, or its last epoch) is saved after the other
+    callbacks' `on_train_end`, so the file holds the weights the run ended with -- after
+    `EarlyStopping(restore_best=True)` put back its best epoch -- and is marked finished:
+    resuming it trains nothing more (see `fit`). With `save_best_only`, only the epochs that
+    improve `monitor` are saved (right after the epoch, never marked finished): resuming one
+    replays the rest of the run.
 
     `path` may hold format fields filled from the epoch's record, e.g.
-    'ckpt-{epoch:03d}-{val_loss:.3f}.safetensors'. With `save_best_only`, only epochs that improve
-    `monitor` are saved. Files are written atomically by `gradcraft.serialization.save`, so a crash
-    never leaves a half-written checkpoint. Resume with `fit(..., resume_from=path)`.
+    'ckpt-{epoch:03d}-{val_loss:.3f}.safetensors' (checked when training begins). Files are
+    written atomically by `gradcraft.serialization.save`, so a crash never leaves a half-written
+    checkpoint. Resume with `fit(..., resume_from=path)`.
     """
 
     order = 100
@@ -186,6 +195,8 @@ class ModelCheckpoint(Callback):
     def on_train_begin(self, state) -> None:
         if self.save_best_only:
             self.tracker.check_data(state, "ModelCheckpoint")
+        # A bad field in `path` fails now rather than when the run ends (the final save).
+        self._fill_path({column: (0 if column == "epoch" else 0.0) for column in COLUMNS})
 
     def on_epoch_end(self, state) -> None:
         if self.save_best_only:
@@ -193,17 +204,29 @@ class ModelCheckpoint(Callback):
             if not self.tracker.improves(value):
                 return
             self.tracker.best, self.tracker.best_epoch = value, state.epoch
-        elif state.epoch % self.every and not state.stop_training and state.epoch != state.epochs:
+        elif state.stop_training or state.epoch >= state.epochs:
+            return  # the run ends with this epoch: on_train_end saves its final state
+        elif state.epoch % self.every:
             return
+        self._save(state)
+
+    def on_train_end(self, state) -> None:
+        if not self.save_best_only and len(state.history):
+            self._save(state)
+
+    def _save(self, state) -> None:
         record = {k: (v if v is not None else float("nan")) for k, v in state.history[-1].items()}
-        try:
-            path = Path(self.path.format(**record))
-        except (KeyError, ValueError, IndexError) as error:
-            raise ValueError(f"ModelCheckpoint: cannot fill path {self.path!r} from the epoch's record "
-                             f"(fields: {', '.join(record)}): {error}") from None
+        path = self._fill_path(record)
         # Everything resume needs, including this callback's own (just updated) state.
         state.save_checkpoint(path)
         self.last_saved = path
+
+    def _fill_path(self, record: dict) -> Path:
+        try:
+            return Path(self.path.format(**record))
+        except (KeyError, ValueError, IndexError, AttributeError, TypeError) as error:
+            raise ValueError(f"ModelCheckpoint: cannot fill path {self.path!r} from the epoch's record "
+                             f"(fields: {', '.join(record)}): {error}") from None
 
     def state_dict(self) -> dict:
         return self.tracker.state_dict()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data import DataLoader, Dataset
 from ..tensor import Tensor, no_grad
 
 __all__ = ["predict", "evaluate"]
@@ -26,27 +27,53 @@ class _EvalMode:
             self.model.train()
 
 
-def _batches(data, batch_size: int):
-    """(features Tensor, labels array or None) batches from a DataLoader, a dataset or an array."""
-    if hasattr(data, "batch_size") and hasattr(data, "__iter__"):  # a DataLoader
-        for batch in data:
-            x, y = (batch[0], batch[1]) if isinstance(batch, tuple) else (batch, None)
-            yield x, (None if y is None else np.asarray(y.data if isinstance(y, Tensor) else y))
+def _batches(data, batch_size: int, who: str):
+    """(features Tensor, labels array or None) batches of `data`, always in dataset order.
+
+    A gradcraft `DataLoader` is read through its dataset, in order, with its own batch size and
+    dtypes: its `shuffle` and `drop_last` are ignored (predictions must line up with the dataset
+    and cover all of it), and the caller's loader is not iterated, so its epoch counter -- the
+    next shuffle order of a training loader -- is left alone. A `Dataset` (TensorDataset, Subset,
+    anything with `get_batch`) is batched in order keeping its dtypes; anything else is taken as
+    a features array (N, ...).
+    """
+    if isinstance(data, DataLoader):
+        loader = DataLoader(data.dataset, batch_size=data.batch_size, float_dtype=data.float_dtype)
+    elif hasattr(data, "batch_size") and hasattr(data, "__iter__"):  # another loader: as it yields
+        if getattr(data, "shuffle", False):
+            raise ValueError(f"{who}: data is a shuffling {type(data).__name__} (shuffle=True), so "
+                             "its batches would not come in dataset order; pass its dataset instead")
+        loader = data
+    elif isinstance(data, Dataset) or hasattr(data, "get_batch"):
+        loader = DataLoader(data, batch_size=batch_size, float_dtype=None)
+    else:
+        x = data.data if isinstance(data, Tensor) else np.asarray(data)
+        for start in range(0, len(x), batch_size):
+            yield Tensor(x[start:start + batch_size]), None
         return
-    arrays = getattr(data, "arrays", None)  # a TensorDataset
-    x, y = (arrays[0], arrays[1] if len(arrays) > 1 else None) if arrays else (np.asarray(data), None)
-    for start in range(0, len(x), batch_size):
-        yield Tensor(x[start:start + batch_size]), (None if y is None else y[start:start + batch_size])
+    for batch in loader:
+        x, y = (batch[0], batch[1] if len(batch) > 1 else None) if isinstance(batch, tuple) else (batch, None)
+        yield x, (None if y is None else np.asarray(y.data if isinstance(y, Tensor) else y))
+
+
+def _check_batch_size(batch_size) -> None:
+    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
+        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
 
 
 def predict(model, data, batch_size: int = 512) -> np.ndarray:
-    """The model's outputs (e.g. logits (N, K)) for `data` (a DataLoader, a TensorDataset or a
-    features array (N, ...)), computed in eval mode without recording a graph."""
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
+    """The model's outputs (e.g. logits (N, K)) for `data`, in eval mode without recording a graph.
+
+    `data`: a `DataLoader`, a `Dataset` (e.g. TensorDataset) or a features array (N, ...). Row i
+    of the result is always the output for sample i of the dataset: a shuffling DataLoader is
+    read in dataset order (so `predict(model, loader)` equals `predict(model, loader.dataset,
+    batch_size=loader.batch_size)`), all of its samples (`drop_last` ignored), with its own batch
+    size; `batch_size` applies to datasets and arrays.
+    """
+    _check_batch_size(batch_size)
     outputs = []
     with no_grad(), _EvalMode(model):
-        for x, _ in _batches(data, batch_size):
+        for x, _ in _batches(data, batch_size, "predict"):
             outputs.append(model(x).data)
     if not outputs:
         raise ValueError("predict: data holds no samples")
@@ -57,13 +84,17 @@ def evaluate(model, data, loss_fn=None, batch_size: int = 512) -> dict:
     """{'loss': mean loss (if `loss_fn`), 'accuracy': fraction correct, 'samples': N} on `data`
     (a DataLoader or a TensorDataset of (features, integer labels)), in eval mode.
 
+    Every sample of the dataset is scored once, in dataset order, each output beside its own
+    label (a DataLoader is read as in `predict`: in order, `shuffle` and `drop_last` ignored).
+
     The mean loss is the sample-weighted mean of the batch losses (`loss_fn` reduces by mean).
     Accuracy is None when the outputs are not class scores (N, K) for integer labels (N,).
     """
+    _check_batch_size(batch_size)
     total_loss, correct, samples = 0.0, 0, 0
     accuracy_known = True
     with no_grad(), _EvalMode(model):
-        for x, y in _batches(data, batch_size):
+        for x, y in _batches(data, batch_size, "evaluate"):
             if y is None:
                 raise ValueError("evaluate: data must hold (features, labels) pairs")
             scores = model(x)

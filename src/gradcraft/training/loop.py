@@ -10,6 +10,13 @@ scheduler step, then the callbacks. Everything a run depends on is deterministic
 seeds, and a checkpoint (`ModelCheckpoint`) records all of it -- weights, optimizer state, the
 scheduler, the callbacks' counters, the history and the random generators' positions -- so
 `fit(..., resume_from=checkpoint)` continues exactly as the uninterrupted run would have.
+
+A run that has ended (a callback stopped it, or it trained all its epochs) is finished: its last
+checkpoint is written after `on_train_end` (so it holds the weights the run ended with, e.g. the
+best epoch's put back by `EarlyStopping(restore_best=True)`) and is marked finished. Resuming a
+finished run trains nothing: `fit` returns its History and the model holds its final weights.
+Only a run that trained all its epochs without being stopped can be extended, by resuming it
+with a larger `epochs` -- and only if its final weights are still its last epoch's.
 """
 
 from __future__ import annotations
@@ -63,6 +70,7 @@ class TrainingState:
         self.epoch = 0               # 1-based: the epoch running, or the last one finished
         self.stop_training = False
         self.restored_epoch = None   # set by EarlyStopping(restore_best=True) when it restores
+        self.finished = False        # set when no epoch is left to run, before on_train_end
         self.notes: list[str] = []   # one-line messages for the user (shown when verbose)
 
     @property
@@ -82,6 +90,9 @@ class TrainingState:
             "scheduler": self.scheduler.state_dict() if self.scheduler is not None else None,
             "callbacks": {k: c.state_dict() for k, c in zip(self._callback_keys(), self.callbacks)},
             "l2": self.l2,
+            "stopped": self.stop_training,       # a callback ended the run after this epoch
+            "finished": self.finished,           # written at the end of the run (on_train_end)
+            "restored_epoch": self.restored_epoch,
         }}
 
     def save_checkpoint(self, path) -> None:
@@ -89,8 +100,13 @@ class TrainingState:
         serialization.save(self.model, path, optimizer=self.optimizer,
                            metadata=self.checkpoint_metadata())
 
-    def resume(self, path) -> None:
-        """Load a checkpoint written by `save_checkpoint` into this run (model, optimizer, ...)."""
+    def resume(self, path) -> bool:
+        """Load a checkpoint written by `save_checkpoint` into this run (model, optimizer, ...).
+
+        Returns True if that run is already over (nothing left to train). The saved training
+        state is checked against this call (l2, epochs, generators, scheduler) before the
+        weights and the optimizer state are loaded.
+        """
         saved = serialization.load_metadata(path).get(_CHECKPOINT_KEY)
         if saved is None:
             raise ValueError(f"resume_from={str(path)!r}: the file holds weights but no training "
@@ -98,11 +114,12 @@ class TrainingState:
         if saved.get("l2", 0.0) != self.l2:
             raise ValueError(f"resume_from: the checkpoint was trained with l2={saved.get('l2')}, "
                              f"this run has l2={self.l2}")
+        over = _run_is_over(saved, self.epochs, path)
         # Generators first: their check refuses another architecture before anything is loaded.
         restore_generator_states(saved["generators"], model=self.model, train_loader=self.train_loader)
-        serialization.load(self.model, path, optimizer=self.optimizer)
         if (saved["scheduler"] is None) != (self.scheduler is None):
             raise ValueError("resume_from: the checkpoint and this run disagree on having a scheduler")
+        serialization.load(self.model, path, optimizer=self.optimizer)
         if self.scheduler is not None:
             self.scheduler.load_state_dict(saved["scheduler"])
         for key, callback in zip(self._callback_keys(), self.callbacks):
@@ -110,6 +127,35 @@ class TrainingState:
                 callback.load_state_dict(saved["callbacks"][key])
         self.history = History.from_dict(saved["history"])
         self.epoch = int(saved["epoch"])
+        self.stop_training = bool(saved.get("stopped", False))
+        self.finished = over
+        self.restored_epoch = saved.get("restored_epoch")
+        return over
+
+
+def _run_is_over(saved: dict, epochs: int, path) -> bool:
+    """Whether the checkpointed run (its saved training state) has nothing left to train when
+    resumed with `epochs`; ValueError if `epochs` contradicts it or the run cannot go on."""
+    trained = int(saved["epoch"])
+    if epochs < trained:
+        raise ValueError(f"fit: epochs={epochs}, but the checkpoint resume_from={str(path)!r} has "
+                         f"already trained {trained} epochs; pass epochs >= {trained}")
+    if not saved.get("finished", False):
+        return False  # a mid-run checkpoint: replay the rest (a stopped one only ends the run)
+    if saved.get("stopped", False) or epochs == trained:
+        return True
+    # A run that trained all its epochs, extended to more: it goes on from its final weights,
+    # which must be its last epoch's for the new epochs to continue the same run.
+    restored = saved.get("restored_epoch")
+    if restored is not None:
+        raise ValueError(
+            f"fit: cannot extend the finished run in resume_from={str(path)!r} to epochs={epochs}: "
+            f"at its end EarlyStopping(restore_best=True) put back the weights of epoch {restored}, "
+            f"so the checkpoint no longer holds epoch {trained}'s weights that epoch {trained + 1} "
+            "would start from. Train these weights further in a new run (serialization.load(model, "
+            "path), then fit without resume_from), or use EarlyStopping(restore_best=False) in runs "
+            "you mean to extend")
+    return False
 
 
 def l2_penalty(model, lam: float) -> Tensor:
@@ -157,15 +203,25 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
         optimizer: a `gradcraft.optim` optimizer over the model's parameters.
         train_loader: yields (x, y) batches; a `DataLoader` is told the epoch (`set_epoch`),
             so its shuffle order depends only on (seed, epoch).
-        val_loader: optional (x, y) batches scored after every epoch (eval mode, no graph).
-        epochs: the total number of epochs; a resumed run trains the ones still missing.
+        val_loader: optional (x, y) batches scored after every epoch (eval mode, no graph; a
+            DataLoader is read in dataset order, see `evaluate`).
+        epochs: the total number of epochs; a resumed run trains the ones still missing
+            (never fewer than the checkpoint already trained: that is a ValueError).
         callbacks: `Callback`s, e.g. `EarlyStopping(patience=5)`, `ModelCheckpoint(path)`.
         scheduler: a learning-rate scheduler stepped once per epoch (ReduceLROnPlateau gets the
             validation loss, or the training loss without validation data).
         l2: adds the explicit penalty l2/2 * sum ||W||^2 over weight matrices to the loss
             (see `l2_penalty`); the reported losses exclude it, so train and val compare.
         resume_from: a checkpoint written by `ModelCheckpoint`: continue that run (same model,
-            optimizer, loaders and callbacks as the original call).
+            optimizer, loaders and callbacks as the original call). If the run had finished
+            (a callback such as EarlyStopping stopped it, or it trained all its `epochs`),
+            nothing is trained: the History is returned as saved, the model holds the weights
+            the run ended with and the callbacks their final state. A run that trained all its
+            epochs without being stopped may be extended with a larger `epochs` (as loading the
+            last checkpoint and training on in PyTorch): it continues from its last epoch and
+            gives what one run with the larger `epochs` gives when nothing depends on the total
+            (a CosineAnnealingLR(T_max=epochs) does). That is refused (ValueError) when
+            EarlyStopping(restore_best=True) replaced its last weights by its best epoch's.
         verbose: show a progress bar and a per-epoch table (through `console`, a rich Console).
 
     Raises:
@@ -178,9 +234,9 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
     _check_args(model, loss_fn, optimizer, train_loader, epochs, callbacks, l2)
     state = TrainingState(model, optimizer, loss_fn, train_loader, val_loader, scheduler, int(epochs),
                           callbacks, float(l2))
-    if resume_from is not None:
-        state.resume(resume_from)
     progress = RichProgress(console) if verbose else SilentProgress()
+    if resume_from is not None and state.resume(resume_from):  # the run had already ended
+        return _finished_run(state, callbacks, progress, resume_from)
     progress.train_begin(state.epochs, state.epoch + 1)
     try:
         for callback in callbacks:
@@ -202,6 +258,7 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
             for callback in callbacks:
                 callback.on_epoch_end(state)
             progress.epoch_end(state.history[-1])
+        state.finished = True
         for callback in callbacks:
             callback.on_train_end(state)
         for note in _stop_notes(state, callbacks):
@@ -211,6 +268,16 @@ def fit(model, loss_fn, optimizer, train_loader, val_loader=None, *, epochs: int
         raise
     finally:
         progress.train_end()
+    return state.history
+
+
+def _finished_run(state: TrainingState, callbacks, progress, path) -> History:
+    """Resuming a run that is over: no hook runs (training does not begin); the user sees why."""
+    how = "a callback stopped it" if state.stop_training else "it trained all its epochs"
+    progress.note(f"resume_from={str(path)!r}: this run already ended after epoch {state.epoch} "
+                  f"({how}); nothing left to train")
+    for note in _stop_notes(state, callbacks):
+        progress.note(note)
     return state.history
 
 
