@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from ..checks import check_int, check_real
 from .module import Module
 
 
@@ -25,7 +26,7 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        self.negative_slope = float(negative_slope)
+        self.negative_slope = check_real(negative_slope, "negative_slope")
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)
@@ -53,7 +54,8 @@ class Softmax(Module):
 
     def __init__(self, axis: int = -1, *, dim: int | None = None):
         super().__init__()
-        self.axis = int(axis if dim is None else dim)
+        # The error names the argument the user wrote: dim (PyTorch's) or axis (NumPy's).
+        self.axis = check_int(axis, "axis") if dim is None else check_int(dim, "dim")
 
     def forward(self, x):
         return F.softmax(x, axis=self.axis)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import math
 
+from ..checks import check_int
 from ..tensor import as_tensor
 from .module import Module
 
@@ -13,7 +14,8 @@ class Flatten(Module):
 
     def __init__(self, start_dim: int = 1, end_dim: int = -1):
         super().__init__()
-        self.start_dim, self.end_dim = int(start_dim), int(end_dim)
+        self.start_dim = check_int(start_dim, "start_dim")
+        self.end_dim = check_int(end_dim, "end_dim")
 
     def forward(self, x):
         x = as_tensor(x)

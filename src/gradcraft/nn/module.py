@@ -17,7 +17,7 @@ from typing import Iterator, NamedTuple
 
 import numpy as np
 
-from ..backend import is_float_dtype, xp
+from ..backend import default_float, is_float_dtype, xp
 from ..tensor import Tensor
 from .parameter import Parameter
 
@@ -40,7 +40,13 @@ def _array_of(value):
 
 
 def check_float_dtype(dtype, argument: str = "dtype"):
-    """`dtype` as a NumPy floating dtype, or a TypeError naming `argument` (layers take `dtype=`)."""
+    """`dtype` as a NumPy floating dtype, or a TypeError naming `argument` (layers take `dtype=`).
+
+    None means the default float (`backend.default_float`, float32), as `torch.nn.Linear(...,
+    dtype=None)`: NumPy alone would read None as float64.
+    """
+    if dtype is None:
+        return xp.dtype(default_float)
     try:
         dtype = xp.dtype(dtype)
     except TypeError:
@@ -193,11 +199,14 @@ class Module:
         return sum(p.data.size for p in self.parameters() if p.requires_grad or not only_trainable)
 
     # ------------------------------------------------------------------ dtype
-    def to(self, dtype) -> Module:
+    def to(self, dtype=None) -> Module:
         """Convert floating-point parameters (and their grads) and buffers to `dtype`; returns self.
 
-        Integer buffers (e.g. counters) keep their dtype, as in PyTorch.
+        Integer buffers (e.g. counters) keep their dtype, as in PyTorch. `to()` and `to(None)`
+        change nothing (as `torch.nn.Module.to(None)`), they do not mean the default float.
         """
+        if dtype is None:
+            return self
         dtype = check_float_dtype(dtype, "to(dtype)")
         for module in self.modules():
             for _, param in module._own_parameters():

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from ..checks import check_real
 from ..tensor import Tensor
 
 
@@ -21,6 +22,15 @@ def _grads(parameters) -> list[np.ndarray]:
     return grads
 
 
+def _norm_type(value) -> float:
+    """A p > 0 as a float; like torch, the string 'inf' (any case, or 'infinity') means inf."""
+    if isinstance(value, str):
+        if value.strip().lower() not in ("inf", "infinity"):
+            raise ValueError(f"norm_type must be a real number > 0 or 'inf', got {value!r}")
+        return math.inf
+    return check_real(value, "norm_type")
+
+
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
                     error_if_nonfinite: bool = False) -> float:
     """Scale all gradients together so their joint `norm_type`-norm is at most `max_norm`.
@@ -28,8 +38,9 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     The total norm is the norm of the vector of per-parameter norms (= the norm of all gradients
     concatenated); each gradient is multiplied by min(1, max_norm / (total + 1e-6)).
     Returns the total norm *before* clipping (a float). Parameters without a gradient are skipped.
+    `norm_type` is p (a real > 0), or inf / 'inf' for the largest absolute value.
     """
-    max_norm, norm_type = float(max_norm), float(norm_type)
+    max_norm, norm_type = check_real(max_norm, "max_norm"), _norm_type(norm_type)
     if not max_norm >= 0:
         raise ValueError(f"max_norm must be >= 0, got {max_norm}")
     if not norm_type > 0:
@@ -55,7 +66,7 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
 def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clip every gradient element into [-clip_value, clip_value], in place."""
-    clip_value = float(clip_value)
+    clip_value = check_real(clip_value, "clip_value")
     if not clip_value >= 0:
         raise ValueError(f"clip_value must be >= 0, got {clip_value}")
     for g in _grads(parameters):
