@@ -19,9 +19,16 @@ flushed to disk and then renamed over `path` (os.replace), so a crash never leav
 checkpoint under the real name.
 
 Loading validates everything first -- the file is complete safetensors, the keys, shapes and
-dtypes match `model.state_dict()`, the optimizer class and parameter-group layout match -- and
+dtypes fit `model.state_dict()`, the optimizer class and parameter-group layout match -- and
 only then calls `model.load_state_dict` / `optimizer.load_state_dict`: a bad file raises a
 ValueError naming the path and the problem, and leaves model and optimizer unchanged.
+
+Dtypes follow the model, as in PyTorch (`load_state_dict` copies into the existing parameters):
+a floating-point tensor of another float dtype (a float64 checkpoint, a float32 model) is cast
+to the model's dtype, and the optimizer state to its parameter's dtype. Any other dtype
+difference (integer or bool against float, int32 against int64) is refused: a cast there would
+round or reinterpret values silently (an int buffer such as `num_batches_tracked` read from
+floats, weights read from integers).
 
 A safetensors file without gradcraft's metadata (e.g. written by `safetensors.torch.save_file(
 torch_model.state_dict(), path)`) is read as a plain state dict: its tensor names are the model's
@@ -207,7 +214,10 @@ class _Checkpoint:
             if value.shape != target.shape:
                 problems.append(f"{key}: shape {value.shape} in the file, the model has {target.shape}")
             elif value.dtype != target.dtype:
-                problems.append(f"{key}: dtype {value.dtype} in the file, the model has {target.dtype}")
+                if _castable(value.dtype, target.dtype):
+                    saved[key] = value.astype(target.dtype)  # as PyTorch: the model keeps its dtype
+                else:
+                    problems.append(f"{key}: dtype {value.dtype} in the file, the model has {target.dtype}")
         if problems:
             self.fail(f"does not fit {type(model).__name__} (model left unchanged): "
                       + "; ".join(problems))
@@ -236,6 +246,7 @@ class _Checkpoint:
                 if isinstance(value, tuple) and isinstance(group.get(key), list):
                     group[key] = tuple(group[key])
         shapes = [tuple(p.shape) for g in optimizer.param_groups for p in g["params"]]
+        dtypes = [np.dtype(p.dtype) for g in optimizer.param_groups for p in g["params"]]
         state = {}
         arrays = saved.get("state_arrays", {})
         for index in sorted(set(saved.get("state", {})) | set(arrays), key=int):
@@ -249,12 +260,24 @@ class _Checkpoint:
                 if key not in self.tensors:
                     self.fail(f"optimizer state tensor {key!r} is missing")
                 value = self.tensors[key]
-                if value.ndim > 0 and value.shape != shapes[position]:
-                    self.fail(f"optimizer state {array_name!r} of parameter {position} has shape "
-                              f"{value.shape}, the parameter has {shapes[position]}")
+                if value.ndim > 0:
+                    if value.shape != shapes[position]:
+                        self.fail(f"optimizer state {array_name!r} of parameter {position} has shape "
+                                  f"{value.shape}, the parameter has {shapes[position]}")
+                    if value.dtype != dtypes[position]:
+                        if not _castable(value.dtype, dtypes[position]):
+                            self.fail(f"optimizer state {array_name!r} of parameter {position} has "
+                                      f"dtype {value.dtype}, the parameter has {dtypes[position]}")
+                        value = value.astype(dtypes[position])  # state follows its parameter
                 entries[array_name] = value
             state[position] = entries
         return {"state": state, "param_groups": groups}
+
+
+def _castable(stored: np.dtype, wanted: np.dtype) -> bool:
+    """True when an array of dtype `stored` is loaded by casting it to `wanted`: float to float
+    only (float64 -> float32 rounds to nearest, as `astype` and torch's `copy_` do)."""
+    return stored.kind == "f" and np.dtype(wanted).kind == "f"
 
 
 def _listing(keys, limit: int = 8) -> str:
@@ -269,6 +292,8 @@ def load(model, path, optimizer=None) -> dict:
     Nothing is changed unless the whole file is valid and fits: otherwise ValueError (naming
     the path and every mismatch) and model and optimizer keep their state. A missing file raises
     FileNotFoundError. Loading into a model without an optimizer ignores saved optimizer state.
+    Float tensors of another float dtype are cast: weights to the model's dtype, optimizer state
+    to its parameter's (a float64 checkpoint loads into a float32 model, and vice versa).
     """
     checkpoint = _Checkpoint(Path(path))
     model_state = checkpoint.model_state(model)

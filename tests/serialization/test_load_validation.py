@@ -79,10 +79,13 @@ def test_model_shape_mismatch(checkpoint, make_model):
         assert np.array_equal(value, before[key])
 
 
-def test_model_dtype_mismatch(checkpoint, make_model):
-    model = make_model(13, dtype=np.float64)
-    with pytest.raises(ValueError, match=r"0\.bias: dtype float32 in the file, the model has float64"):
-        load(model, checkpoint)
+def test_integer_tensor_for_a_float_parameter_is_refused(checkpoint, target):
+    """Another float dtype is cast (tests/serialization/test_dtype_cast.py); integers are not."""
+    rewrite(checkpoint, edit_tensors=lambda t: t.update({"model.0.bias": np.arange(8, dtype=np.int64)}))
+    model, optimizer, before = target
+    with pytest.raises(ValueError, match=r"0\.bias: dtype int64 in the file, the model has float32"):
+        load(model, checkpoint, optimizer)
+    assert_unchanged(model, optimizer, before)
 
 
 def test_missing_and_unexpected_keys(checkpoint):

@@ -47,7 +47,7 @@ def register(subparsers) -> None:
     group.add_argument("--schedule", choices=SCHEDULES, help=f"learning-rate schedule over the epochs: constant, or cosine annealing to 0 (default {d.schedule})")
     group.add_argument("--batch-size", type=int, metavar="N", help=f"default {d.batch_size}")
     group.add_argument("--epochs", type=int, metavar="N", help=f"default {d.epochs}")
-    group.add_argument("--weight-decay", type=float, metavar="L", help="the optimizer's L2 weight decay (default 0)")
+    group.add_argument("--weight-decay", type=float, metavar="L", help="weight decay (default: the optimizer's own: 0.01 for adamw, 0 for the others)")
     group.add_argument("--l2", type=float, metavar="L", help="explicit penalty L/2 * sum ||W||^2 over weight matrices, added to the loss (default 0)")
     group.add_argument("--early-stopping", type=int, metavar="N", help="stop after N epochs without a lower validation loss and keep the best weights (default off)")
     group.add_argument("--seed", type=int, help=f"seeds initialisation, dropout, shuffling and the validation split (default {d.seed})")

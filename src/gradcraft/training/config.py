@@ -2,8 +2,9 @@
 
 The same keys come from three places, each overriding the one before: the defaults below, a
 TOML file (`--config FILE.toml`; keys spelled with dashes or underscores), the command-line
-flags. The resolved config is written to the run's config.json and is enough to rebuild the
-model (`gradcraft evaluate`).
+flags. Settings whose default depends on the optimizer (lr, weight_decay) are resolved when the
+config is built. The resolved config is written to the run's config.json and is enough to
+rebuild the model (`gradcraft evaluate`) and to repeat the run.
 """
 
 from __future__ import annotations
@@ -18,12 +19,17 @@ from pathlib import Path
 from ..data import DATASETS
 from ..models import ACTIVATIONS, MODELS
 
-__all__ = ["TrainConfig", "OPTIMIZERS", "DEFAULT_LR", "STANDARDIZE", "SCHEDULES", "read_toml", "config_keys"]
+__all__ = ["TrainConfig", "OPTIMIZERS", "DEFAULT_LR", "DEFAULT_WEIGHT_DECAY", "STANDARDIZE", "SCHEDULES",
+           "read_toml", "config_keys"]
 
 #: optimizer name -> its default learning rate (PyTorch's, or a usual one where it has none)
 DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 0.001, "adam": 0.001,
               "adamw": 0.001}
 OPTIMIZERS = tuple(DEFAULT_LR)
+#: optimizer name -> its default weight decay, PyTorch's (and gradcraft.optim's): 0.01 for AdamW,
+#: whose decoupled decay is the reason to choose it over Adam; 0 for the others
+DEFAULT_WEIGHT_DECAY = {"sgd": 0.0, "momentum": 0.0, "adagrad": 0.0, "rmsprop": 0.0, "adam": 0.0,
+                        "adamw": 0.01}
 #: how features are standardised before training (statistics from the training split only)
 STANDARDIZE = ("channel", "feature", "global", "none")
 #: learning-rate schedules: constant, or cosine annealing from lr to 0 over the epochs
@@ -44,7 +50,7 @@ class TrainConfig:
     schedule: str = "cosine"
     batch_size: int = 64
     epochs: int = 30
-    weight_decay: float = 0.0
+    weight_decay: float | None = None  # None: DEFAULT_WEIGHT_DECAY[optimizer]
     l2: float = 0.0
     seed: int = 0
     early_stopping: int = 0          # patience in epochs; 0 = off
@@ -64,7 +70,9 @@ class TrainConfig:
         self.schedule = _choice("schedule", self.schedule, SCHEDULES)
         self.batch_size = _integer("batch_size", self.batch_size, 1)
         self.epochs = _integer("epochs", self.epochs, 1)
-        self.weight_decay = _number("weight_decay", self.weight_decay, 0.0)
+        # Resolved here, so config.json records the value used (an explicit 0 stays 0).
+        self.weight_decay = DEFAULT_WEIGHT_DECAY[self.optimizer] if self.weight_decay is None \
+            else _number("weight_decay", self.weight_decay, 0.0)
         self.l2 = _number("l2", self.l2, 0.0)
         self.seed = _integer("seed", self.seed, 0)
         self.early_stopping = _integer("early_stopping", self.early_stopping, 0)

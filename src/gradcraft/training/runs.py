@@ -26,7 +26,7 @@ from ..data import DataLoader, Standardizer, load_dataset
 from ..losses import softmax_cross_entropy
 from ..models import build_model
 from .callbacks import EarlyStopping
-from .config import TrainConfig
+from .config import DEFAULT_WEIGHT_DECAY, TrainConfig
 from .evaluation import evaluate, predict
 from .history import History
 from .loop import NonFiniteLossError, fit
@@ -39,9 +39,12 @@ _METADATA_KEY = "gradcraft_run"
 _EVAL_BATCH = 1024
 
 
-def make_optimizer(name: str, params, lr: float, weight_decay: float = 0.0):
-    """The optimizer called `name` (`gradcraft train --optimizer`); 'momentum' is SGD with 0.9."""
+def make_optimizer(name: str, params, lr: float, weight_decay: float | None = None):
+    """The optimizer called `name` (`gradcraft train --optimizer`); 'momentum' is SGD with 0.9.
+    `weight_decay` None: the optimizer's own default (DEFAULT_WEIGHT_DECAY: 0.01 for adamw)."""
     params = list(params)
+    if weight_decay is None and name in DEFAULT_WEIGHT_DECAY:
+        weight_decay = DEFAULT_WEIGHT_DECAY[name]
     builders = {
         "sgd": lambda: optim.SGD(params, lr=lr, weight_decay=weight_decay),
         "momentum": lambda: optim.SGD(params, lr=lr, momentum=0.9, weight_decay=weight_decay),
@@ -136,7 +139,8 @@ def train_run(config: TrainConfig, console=None, data=None) -> RunResult:
                       f"{splits.num_classes} classes", highlight=False)
         console.print(f"model {config.model} {widths} ({model.num_parameters():,} parameters), "
                       f"{config.activation}, dropout {config.dropout:g}; optimizer {config.optimizer}, "
-                      f"lr {config.lr:g} ({config.schedule}), batch {config.batch_size}", highlight=False)
+                      f"lr {config.lr:g} ({config.schedule}), weight decay {config.weight_decay:g}, "
+                      f"batch {config.batch_size}", highlight=False)
     try:
         history = fit(model, softmax_cross_entropy, optimizer, train_loader, val_loader,
                       epochs=config.epochs, callbacks=callbacks, scheduler=scheduler, l2=config.l2,
