@@ -1,10 +1,18 @@
-"""Model files: `save(model, path, optimizer=None, metadata=None)` and `load(model, path, optimizer=None)`.
+"""Model files: `save(model, path, optimizer=None, metadata=None, extra_tensors=None)` and
+`load(model, path, optimizer=None)`; `read_checkpoint(path)` reads one file once for callers that
+need more than the weights (the training loop's resume: metadata and extra tensors too).
 
 A checkpoint is one safetensors file (no pickle: loading a file never runs code from it).
 
 Tensors:
     model.<state_dict key>                     every entry of model.state_dict()
     optimizer.state.<param index>.<name>       every array in optimizer.state_dict()['state']
+    <any other name>                           `extra_tensors`, stored under their own names;
+                                               `load` ignores them. `fit`'s checkpoints put the
+                                               callbacks' arrays there as
+                                               callbacks.<callback index>.<name>, e.g.
+                                               EarlyStopping's best weights:
+                                               callbacks.<i>.best.<state_dict key>
 String metadata (the safetensors header's "__metadata__"):
     format          "gradcraft"
     format_version  "1"
@@ -45,17 +53,21 @@ from pathlib import Path
 import numpy as np
 import safetensors.numpy
 
-__all__ = ["save", "load", "load_metadata", "write_atomically", "FORMAT_VERSION"]
+__all__ = ["save", "load", "load_metadata", "read_checkpoint", "Checkpoint", "write_atomically",
+           "FORMAT_VERSION"]
 
 FORMAT = "gradcraft"
 FORMAT_VERSION = 1
 _MODEL = "model."
 _OPT_STATE = "optimizer.state."
+_RESERVED = ("model.", "optimizer.")  # extra tensors may not use these prefixes
 
 
 # ---------------------------------------------------------------------------------- saving
-def save(model, path, optimizer=None, metadata: dict | None = None) -> None:
-    """Write `model`'s state dict (and `optimizer`'s state, and JSON `metadata`) to `path`."""
+def save(model, path, optimizer=None, metadata: dict | None = None,
+         extra_tensors: dict | None = None) -> None:
+    """Write `model`'s state dict (and `optimizer`'s state, JSON `metadata`, and the arrays of
+    `extra_tensors`, {name: array} under their own names) to `path`."""
     path = Path(path)
     if not callable(getattr(model, "state_dict", None)):
         raise TypeError(f"save: model must have a state_dict() method, got {type(model).__name__}")
@@ -70,6 +82,11 @@ def save(model, path, optimizer=None, metadata: dict | None = None) -> None:
         opt_tensors, opt_header = _optimizer_entries(optimizer)
         tensors.update(opt_tensors)
         header["optimizer"] = _to_json(opt_header, "optimizer state")
+    for name, value in (extra_tensors or {}).items():
+        if not isinstance(name, str) or name.startswith(_RESERVED):
+            raise ValueError(f"save: extra tensor name {name!r} must be a str not starting with "
+                             f"{' or '.join(map(repr, _RESERVED))} (the model's and optimizer's)")
+        tensors[name] = _contiguous(value, f"extra tensor {name!r}")
     try:
         content = safetensors.numpy.save(tensors, metadata=header)
     except Exception as error:  # noqa: BLE001 - safetensors raises its own types
@@ -154,8 +171,12 @@ def write_atomically(path, content: bytes | str, who: str = "write") -> None:
 
 
 # ---------------------------------------------------------------------------------- reading
-class _Checkpoint:
-    """A validated-as-a-file checkpoint: tensors by name, and the parsed gradcraft header."""
+class Checkpoint:
+    """A validated-as-a-file checkpoint: tensors by name, and the parsed gradcraft header.
+
+    `metadata` is the user's metadata dict; `extra_tensors(prefix)` the extra tensors;
+    `load_into(model, optimizer)` does what `load` does. The file is read once, at construction.
+    """
 
     def __init__(self, path: Path):
         self.path = path
@@ -190,6 +211,27 @@ class _Checkpoint:
                 self.optimizer = json.loads(raw_meta["optimizer"])
         except json.JSONDecodeError as error:
             raise ValueError(f"{path}: corrupt JSON metadata in the checkpoint: {error}") from None
+
+    def extra_tensors(self, prefix: str = "") -> dict:
+        """{name without `prefix`: array} of the extra tensors whose names start with `prefix`."""
+        if not self.is_gradcraft:
+            return {}  # a plain state dict: every tensor is the model's
+        return {name[len(prefix):]: array for name, array in self.tensors.items()
+                if name.startswith(prefix) and not name.startswith(_RESERVED)}
+
+    def load_into(self, model, optimizer=None) -> dict:
+        """Validate, then restore `model` (and `optimizer`); return the metadata. See `load`."""
+        model_state = self.model_state(model)
+        optimizer_state = None if optimizer is None else self.optimizer_state(optimizer)
+        backup = model.state_dict()
+        model.load_state_dict(model_state)
+        if optimizer_state is not None:
+            try:
+                optimizer.load_state_dict(optimizer_state)
+            except Exception:
+                model.load_state_dict(backup)  # all or nothing
+                raise
+        return self.metadata
 
     def fail(self, message: str):
         raise ValueError(f"{self.path}: {message}")
@@ -291,24 +333,21 @@ def load(model, path, optimizer=None) -> dict:
 
     Nothing is changed unless the whole file is valid and fits: otherwise ValueError (naming
     the path and every mismatch) and model and optimizer keep their state. A missing file raises
-    FileNotFoundError. Loading into a model without an optimizer ignores saved optimizer state.
+    FileNotFoundError. Loading into a model without an optimizer ignores saved optimizer state,
+    and extra tensors (e.g. a training checkpoint's EarlyStopping best weights) are ignored: the
+    model gets the `model.*` weights, those of the epoch the checkpoint was written after.
     Float tensors of another float dtype are cast: weights to the model's dtype, optimizer state
     to its parameter's (a float64 checkpoint loads into a float32 model, and vice versa).
     """
-    checkpoint = _Checkpoint(Path(path))
-    model_state = checkpoint.model_state(model)
-    optimizer_state = None if optimizer is None else checkpoint.optimizer_state(optimizer)
-    backup = model.state_dict()
-    model.load_state_dict(model_state)
-    if optimizer_state is not None:
-        try:
-            optimizer.load_state_dict(optimizer_state)
-        except Exception:
-            model.load_state_dict(backup)  # all or nothing
-            raise
-    return checkpoint.metadata
+    return Checkpoint(Path(path)).load_into(model, optimizer)
 
 
 def load_metadata(path) -> dict:
     """The user metadata of a checkpoint (e.g. to rebuild the model before `load`)."""
-    return _Checkpoint(Path(path)).metadata
+    return Checkpoint(Path(path)).metadata
+
+
+def read_checkpoint(path) -> Checkpoint:
+    """Read and check the file `path` once (ValueError if it is not a complete checkpoint);
+    nothing is loaded anywhere until `load_into` is called."""
+    return Checkpoint(Path(path))

@@ -8,7 +8,9 @@ A callback subclasses `Callback` and overrides any of
 (`state.history[-1]` is the epoch just finished), `state.epoch` (1-based, the epoch running or
 just finished), `state.epochs`, and `state.stop_training` (set it to True to stop after this
 epoch). A callback with state worth resuming (counters, best value) returns it from
-`state_dict()` (JSON-able) and takes it back in `load_state_dict()`; checkpoints keep it.
+`state_dict()` (JSON-able) and takes it back in `load_state_dict()`; state that is arrays (e.g.
+weights) goes through `state_arrays()` -> {name: array} and `load_state_arrays(arrays)`.
+Checkpoints keep both: the JSON in the file's metadata, the arrays as tensors.
 """
 
 from __future__ import annotations
@@ -38,6 +40,14 @@ class Callback:
         return {}
 
     def load_state_dict(self, state: dict) -> None: ...
+
+    def state_arrays(self) -> dict:
+        """{name: NumPy array}: array state worth resuming (names: any str without spaces)."""
+        return {}
+
+    def load_state_arrays(self, arrays: dict) -> None:
+        """Take back the arrays `state_arrays()` returned when the checkpoint was written (an
+        empty dict if it returned none); called on resume right after `load_state_dict`."""
 
 
 class LambdaCallback(Callback):
@@ -101,9 +111,11 @@ class EarlyStopping(Callback):
     losses, higher for accuracies: `mode='auto'`). With `restore_best`, the model gets back the
     weights of its best epoch when training ends (stopped early or not); a `ModelCheckpoint`
     writes its final file after that, so resuming the finished run gives those weights too.
-    During the run the best weights are kept in memory only: resuming from a checkpoint taken
-    mid-run, a best epoch that came before the checkpoint is restored only if it is the
-    checkpoint's own epoch (as with `save_best_only` checkpoints).
+    The best weights are part of the resumable state (`state_arrays`): a checkpoint written
+    after epoch k whose best epoch j < k stores epoch j's weights beside epoch k's (as tensors
+    `callbacks.<i>.best.<state_dict key>`), so a run resumed from it restores the same weights
+    as the uninterrupted run. When j == k they are the checkpoint's own weights and are not
+    stored twice.
 
     Example: val_loss 1.0, 0.8, 0.9, 0.85 with patience=2 stops after epoch 4 (epochs 3 and 4
     did not improve on epoch 2) and restores epoch 2's weights.
@@ -118,7 +130,8 @@ class EarlyStopping(Callback):
         self.restore_best = bool(restore_best)
         self.wait = 0
         self.stopped_epoch = None
-        self.best_weights = None
+        self.best_weights = None   # {state_dict key: array} of the best epoch (restore_best only)
+        self._weights_epoch = None  # the epoch whose weights the model holds, as last seen
 
     monitor = property(lambda self: self.tracker.monitor)
     best = property(lambda self: self.tracker.best)
@@ -126,12 +139,17 @@ class EarlyStopping(Callback):
 
     def on_train_begin(self, state) -> None:
         self.tracker.check_data(state, "EarlyStopping")
-        # Resumed at the best epoch itself: the model being loaded holds exactly those weights.
-        if self.restore_best and self.best_weights is None and self.tracker.best_epoch is not None \
-                and self.tracker.best_epoch == state.epoch:
+        self._weights_epoch = state.epoch  # 0, or the resumed checkpoint's epoch
+        if not self.restore_best:
+            return
+        if self.best_weights is not None:  # from a checkpoint: check before training on
+            self._check_fits(self.best_weights, state.model.state_dict())
+        elif self.tracker.best_epoch is not None and self.tracker.best_epoch == state.epoch:
+            # Resumed at the best epoch itself: the model just loaded holds exactly those weights.
             self.best_weights = state.model.state_dict()
 
     def on_epoch_end(self, state) -> None:
+        self._weights_epoch = state.epoch
         value = self.tracker.value(state, "EarlyStopping")
         if self.tracker.improves(value):
             self.tracker.best, self.tracker.best_epoch = value, state.epoch
@@ -148,7 +166,7 @@ class EarlyStopping(Callback):
         last_epoch = state.history[-1]["epoch"] if len(state.history) else None
         if self.restore_best and self.best_weights is not None and self.tracker.best_epoch != last_epoch:
             state.model.load_state_dict(self.best_weights)
-            state.restored_epoch = self.tracker.best_epoch
+            state.restored_epoch = self._weights_epoch = self.tracker.best_epoch
 
     def state_dict(self) -> dict:
         return {**self.tracker.state_dict(), "wait": self.wait, "stopped_epoch": self.stopped_epoch}
@@ -157,6 +175,33 @@ class EarlyStopping(Callback):
         self.tracker.load_state_dict(state)
         self.wait = int(state.get("wait", 0))
         self.stopped_epoch = state.get("stopped_epoch")
+
+    def state_arrays(self) -> dict:
+        """The best epoch's weights as {'best.<state_dict key>': array}, unless the model holds
+        them itself (the best epoch is the one just finished, or they were put back)."""
+        if not self.restore_best or self.best_weights is None \
+                or self.tracker.best_epoch == self._weights_epoch:
+            return {}
+        return {f"best.{key}": value for key, value in self.best_weights.items()}
+
+    def load_state_arrays(self, arrays: dict) -> None:
+        unknown = sorted(name for name in arrays if not name.startswith("best."))
+        if unknown:
+            raise ValueError(f"EarlyStopping: unexpected state arrays {unknown} (only 'best.*')")
+        best = {name[len("best."):]: value for name, value in arrays.items()}
+        # None when the checkpoint stored none: on_train_begin then takes the loaded weights
+        # if the best epoch is the checkpoint's own; never keep weights of an earlier run.
+        self.best_weights = best if self.restore_best and best else None
+
+    @staticmethod
+    def _check_fits(best: dict, current: dict) -> None:
+        problems = [f"missing {sorted(set(current) - set(best))}"] if set(current) - set(best) else []
+        problems += [f"unexpected {sorted(set(best) - set(current))}"] if set(best) - set(current) else []
+        problems += [f"{key}: shape {best[key].shape}, the model has {value.shape}"
+                     for key, value in current.items() if key in best and best[key].shape != value.shape]
+        if problems:
+            raise ValueError("EarlyStopping: the best weights from the checkpoint do not fit the "
+                             "model: " + "; ".join(problems))
 
     def __repr__(self) -> str:
         return (f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "

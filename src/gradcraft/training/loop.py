@@ -8,7 +8,8 @@ One step is the textbook sequence
 An epoch is a pass over `train_loader`, then a pass over `val_loader` in eval mode, then the
 scheduler step, then the callbacks. Everything a run depends on is deterministic given its
 seeds, and a checkpoint (`ModelCheckpoint`) records all of it -- weights, optimizer state, the
-scheduler, the callbacks' counters, the history and the random generators' positions -- so
+scheduler, the callbacks' state (counters, and arrays such as EarlyStopping's best weights), the
+history and the random generators' positions -- so
 `fit(..., resume_from=checkpoint)` continues exactly as the uninterrupted run would have.
 
 A run that has ended (a callback stopped it, or it trained all its epochs) is finished: its last
@@ -39,6 +40,7 @@ from .random_state import generator_states, restore_generator_states
 __all__ = ["fit", "TrainingState", "NonFiniteLossError", "l2_penalty"]
 
 _CHECKPOINT_KEY = "fit"  # the key of the training state in a checkpoint's metadata
+_CALLBACK_TENSORS = "callbacks."  # + "<callback index>.<name>": a callback's state_arrays()
 
 
 class NonFiniteLossError(RuntimeError):
@@ -96,9 +98,18 @@ class TrainingState:
         }}
 
     def save_checkpoint(self, path) -> None:
-        """Write weights, optimizer state and `checkpoint_metadata()` to `path` (atomically)."""
-        serialization.save(self.model, path, optimizer=self.optimizer,
-                           metadata=self.checkpoint_metadata())
+        """Write weights, optimizer state, `checkpoint_metadata()` and the callbacks'
+        `state_arrays()` (tensors callbacks.<index>.<name>) to `path` (atomically)."""
+        metadata = self.checkpoint_metadata()
+        tensors, names = {}, {}
+        for index, (key, callback) in enumerate(zip(self._callback_keys(), self.callbacks)):
+            arrays = callback.state_arrays()
+            if arrays:
+                names[key] = list(arrays)  # so that resume can tell a tensor is missing
+                tensors.update({f"{_CALLBACK_TENSORS}{index}.{name}": value for name, value in arrays.items()})
+        metadata[_CHECKPOINT_KEY]["callback_arrays"] = names
+        serialization.save(self.model, path, optimizer=self.optimizer, metadata=metadata,
+                           extra_tensors=tensors)
 
     def resume(self, path) -> bool:
         """Load a checkpoint written by `save_checkpoint` into this run (model, optimizer, ...).
@@ -107,7 +118,8 @@ class TrainingState:
         state is checked against this call (l2, epochs, generators, scheduler) before the
         weights and the optimizer state are loaded.
         """
-        saved = serialization.load_metadata(path).get(_CHECKPOINT_KEY)
+        checkpoint = serialization.read_checkpoint(path)  # read once; a corrupt file fails here
+        saved = checkpoint.metadata.get(_CHECKPOINT_KEY)
         if saved is None:
             raise ValueError(f"resume_from={str(path)!r}: the file holds weights but no training "
                              "state; write resumable checkpoints with ModelCheckpoint")
@@ -115,22 +127,38 @@ class TrainingState:
             raise ValueError(f"resume_from: the checkpoint was trained with l2={saved.get('l2')}, "
                              f"this run has l2={self.l2}")
         over = _run_is_over(saved, self.epochs, path)
+        callback_arrays = _saved_callback_arrays(checkpoint, saved, path)
         # Generators first: their check refuses another architecture before anything is loaded.
         restore_generator_states(saved["generators"], model=self.model, train_loader=self.train_loader)
         if (saved["scheduler"] is None) != (self.scheduler is None):
             raise ValueError("resume_from: the checkpoint and this run disagree on having a scheduler")
-        serialization.load(self.model, path, optimizer=self.optimizer)
+        checkpoint.load_into(self.model, self.optimizer)
         if self.scheduler is not None:
             self.scheduler.load_state_dict(saved["scheduler"])
         for key, callback in zip(self._callback_keys(), self.callbacks):
             if key in saved["callbacks"]:
                 callback.load_state_dict(saved["callbacks"][key])
+                callback.load_state_arrays(callback_arrays.get(key, {}))
         self.history = History.from_dict(saved["history"])
         self.epoch = int(saved["epoch"])
         self.stop_training = bool(saved.get("stopped", False))
         self.finished = over
         self.restored_epoch = saved.get("restored_epoch")
         return over
+
+
+def _saved_callback_arrays(checkpoint, saved: dict, path) -> dict:
+    """{callback key: {name: array}} of the checkpoint, every array its metadata lists present."""
+    arrays = {}
+    for key, names in saved.get("callback_arrays", {}).items():
+        prefix = f"{_CALLBACK_TENSORS}{key.split(':', 1)[0]}."
+        tensors = checkpoint.extra_tensors(prefix)
+        missing = [prefix + name for name in names if name not in tensors]
+        if missing:
+            raise ValueError(f"resume_from={str(path)!r}: the checkpoint lacks the tensors {missing} "
+                             f"of callback {key}")
+        arrays[key] = {name: tensors[name] for name in names}
+    return arrays
 
 
 def _run_is_over(saved: dict, epochs: int, path) -> bool:
