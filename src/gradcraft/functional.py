@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from .backend import default_float, xp
@@ -48,15 +50,23 @@ def one_hot(labels, num_classes: int | None = None, dtype=default_float) -> Tens
 
 def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     """Inverted dropout: zero each element with probability `p` (the *drop* probability) and
-    scale the survivors by 1/(1-p), so evaluation needs no rescaling.
+    scale the survivors by 1/(1-p), so evaluation needs no rescaling. `x` must be floating-point
+    (any shape); `p` a number in [0, 1].
 
     `rng`: a `numpy.random.Generator` (consumed, so successive calls draw new masks), an int
     seed (same seed, same mask), or None: draw from the process-wide default generator
     (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
     """
+    if isinstance(p, bool) or not isinstance(p, numbers.Real):
+        raise TypeError(f"dropout probability p must be a number in [0, 1], got {p!r} "
+                        f"({type(p).__name__})")
     if not 0.0 <= p <= 1.0:
         raise ValueError(f"dropout probability p must be in [0, 1], got {p}")
     x = as_tensor(x)
+    if not np.issubdtype(x.dtype, np.floating):
+        # 1/(1-p) has no integer representation (int64(1 - 0.5) is 0: the mask became inf/nan)
+        raise TypeError(f"dropout: input must be a floating-point tensor, got dtype {x.dtype}; "
+                        "convert it first, e.g. x.astype(np.float32)")
     rng = as_generator(rng)  # checked even when no mask is drawn, so a bad rng fails early
     if not training or p == 0.0:
         return x

@@ -109,7 +109,9 @@ class Conv2d(Function):
         n, o = x.shape[0], weight.shape[0]
         windows = window_view(_pad(x, padding), weight.shape[2:], stride, dilation)
         # im2col: (N, C, OH, OW, KH, KW) -> (C, KH, KW, N, OH, OW) -> (C*KH*KW, N*OH*OW)
-        cols = xp.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3)).reshape(-1, n * oh * ow)
+        # (both sizes spelled out: with an empty batch N = 0 a -1 could not be inferred)
+        c, kh, kw = weight.shape[1:]
+        cols = xp.ascontiguousarray(windows.transpose(1, 4, 5, 0, 2, 3)).reshape(c * kh * kw, n * oh * ow)
         out = weight.reshape(o, -1) @ cols
         if bias is not None:
             out += bias[:, None]
@@ -123,7 +125,7 @@ class Conv2d(Function):
         weight = self.weight
         n, c, h, w = self.x_shape
         o, _, kh, kw = weight.shape
-        g = grad.transpose(1, 0, 2, 3).reshape(o, -1)  # (O, N*OH*OW)
+        g = grad.transpose(1, 0, 2, 3).reshape(o, n * grad.shape[2] * grad.shape[3])  # (O, N*OH*OW)
         gx = gw = gb = None
         if needs[0]:
             dcols = (weight.reshape(o, -1).T @ g).reshape(c, kh, kw, n, *grad.shape[2:])

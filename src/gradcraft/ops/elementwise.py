@@ -28,6 +28,13 @@ def _raise_if_incompatible(subject, *arrays):
         raise ValueError(f"{subject} incompatible shapes {shapes}") from None
 
 
+# Outside an op's domain (log 0, sqrt(-1), 0 ** -1) the IEEE values inf/nan are PyTorch's too;
+# PyTorch prints nothing there, while NumPy would warn from inside this file. Only the ops whose
+# domain has holes use it: entering errstate costs ~2 us.
+def _quiet():
+    return xp.errstate(divide="ignore", invalid="ignore", over="ignore")
+
+
 # ------------------------------------------------------------------------ arithmetic
 class Add(Function):
     def forward(self, a, b):
@@ -72,7 +79,8 @@ class Div(Function):
 class Pow(Function):
     def forward(self, a, b):
         self.a, self.b = a, b
-        self.out = _broadcast(xp.power, "**", a, b)
+        with _quiet():  # 0 ** -1 = inf, (-8) ** (1/3) = nan: PyTorch's values, and no warning
+            self.out = _broadcast(xp.power, "**", a, b)
         return self.out
 
     def backward(self, grad):
@@ -119,19 +127,23 @@ class Exp(Function):
 class Log(Function):
     def forward(self, a):
         self.a = a
-        return xp.log(a)
+        with _quiet():  # log 0 = -inf, log(-1) = nan, as PyTorch (which prints nothing)
+            return xp.log(a)
 
     def backward(self, grad):
-        return grad / self.a
+        with _quiet():  # 1/0 = inf at a = 0
+            return grad / self.a
 
 
 class Sqrt(Function):
     def forward(self, a):
-        self.out = xp.sqrt(a)
+        with _quiet():  # sqrt(-1) = nan, as PyTorch
+            self.out = xp.sqrt(a)
         return self.out
 
     def backward(self, grad):
-        return grad / (2 * self.out)
+        with _quiet():  # 1/(2 sqrt(0)) = inf; nan outside the domain
+            return grad / (2 * self.out)
 
 
 class Abs(Function):
@@ -190,10 +202,25 @@ class LeakyReLU(Function):
 
 
 class Clip(Function):
-    def forward(self, a, low, high):
-        # The bounds may be arrays broadcasting with a, as in NumPy and torch.clamp.
+    """clip(a, low, high) = min(max(a, low), high), as np.clip and torch.clamp.
+
+    The bounds may be None, numbers, arrays or Tensors broadcasting with `a`. They are inputs of
+    the op (not options), so a bound that requires grad gets one, with torch.clamp's rule:
+    d/da = 1 where low <= a <= high (ties count as inside: `a` keeps the gradient);
+    d/dlow = 1 where a < low < high (a < low without high); d/dhigh = 1 where a > high, and
+    wherever high < low (there the output is `high` whatever `a` is).
+    """
+
+    @classmethod
+    def apply(cls, a, low=None, high=None):
+        bounds = tuple(b for b in (low, high) if b is not None)
+        return super().apply(a, *bounds, has_low=low is not None, has_high=high is not None)
+
+    def forward(self, a, *bounds, has_low, has_high):
+        low = bounds[0] if has_low else None
+        high = bounds[-1] if has_high else None
+        self.a, self.low, self.high = a, low, high
         try:
-            self.inside = (True if low is None else a >= low) & (True if high is None else a <= high)
             return xp.clip(a, low, high)
         except ValueError:
             raise ValueError(
@@ -202,7 +229,21 @@ class Clip(Function):
             ) from None
 
     def backward(self, grad):
-        return grad * self.inside  # boundaries count as inside, as torch.clamp
+        a, low, high = self.a, self.low, self.high
+        needs = self.needs_input_grad
+        grads = []
+        if needs[0]:
+            inside = (True if low is None else a >= low) & (True if high is None else a <= high)
+            grads.append(grad * inside)
+        else:
+            grads.append(None)
+        if low is not None:
+            below = a < low if high is None else (a < low) & (low < high)
+            grads.append(grad * below if needs[1] else None)
+        if high is not None:
+            above = a > high if low is None else (a > high) | (high < low)
+            grads.append(grad * above if needs[-1] else None)
+        return tuple(grads)
 
 
 # ------------------------------------------------------------------------ selection

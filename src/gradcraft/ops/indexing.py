@@ -40,5 +40,8 @@ def unwrap_index(index):
     if isinstance(index, tuple):
         return tuple(p.data if isinstance(p, Tensor) else p for p in index)
     if isinstance(index, list):
-        return xp.asarray(index)
+        index = xp.asarray(index)
+        # [] converts to a float64 array, which NumPy refuses as an index; NumPy's own x[[]]
+        # selects nothing, so an empty list is an empty integer index.
+        return index.astype(xp.intp) if index.size == 0 and index.dtype.kind == "f" else index
     return index

@@ -7,8 +7,10 @@ x[:, :, i::sh, j::sw] cut to (OH, OW). A running max over those KH*KW views is s
 faster than reducing a (..., KH*KW) window array, and needs no copy of the windows.
 
 Backward routes each output gradient to the input pixels its window read:
-- max: only to the first maximal element of the window (row-major), d max / d x_k = 1[k = argmax]
-  (in a window holding a NaN the output is NaN and no element receives gradient);
+- max: only to the first maximal element of the window (row-major), d max / d x_k = 1[k = argmax],
+  never to padding (a window of -inf routes to its first real element); in a window holding
+  NaN the output is NaN and the last NaN takes the gradient (PyTorch's CPU kernel, whose test
+  is `value > max or isnan(value)`);
 - avg: to every element, divided by the window's divisor (kernel area, or the count of real,
   non-padding pixels when `count_include_pad=False`).
 """
@@ -84,13 +86,34 @@ class MaxPool2d(Function):
     def backward(self, grad):
         # The winner of each window is the first offset (row-major) holding the maximum, as in
         # PyTorch's CPU kernel: found here by comparing each offset's view with the output.
+        # That kernel only scans real pixels, so padding (-inf) never wins, even against -inf.
         padded_grad = xp.zeros(self.padded.shape, dtype=grad.dtype)
+        real = self._real_pixels()
         taken = xp.zeros(grad.shape, dtype=bool)
-        for _, rows, cols in _offsets(self.kernel, self.stride, grad.shape[2:]):
+        offsets = list(_offsets(self.kernel, self.stride, grad.shape[2:]))
+        for _, rows, cols in offsets:
             wins = (self.padded[:, :, rows, cols] == self.out) & ~taken
+            if real is not None:
+                wins &= real[rows, cols]
             taken |= wins
             padded_grad[:, :, rows, cols] += xp.where(wins, grad, 0)
+        if self.out.dtype.kind == "f" and not taken.all():
+            # Only NaN windows are left (NaN == NaN is false): the kernel's last NaN wins there,
+            # so scan the offsets backwards. Padding is never NaN.
+            for _, rows, cols in reversed(offsets):
+                wins = xp.isnan(self.padded[:, :, rows, cols]) & ~taken
+                taken |= wins
+                padded_grad[:, :, rows, cols] += xp.where(wins, grad, 0)
         return (_unpadded(padded_grad, self.padding, self.x_shape),)
+
+    def _real_pixels(self):
+        """(Hp, Wp) mask of the padded input: True on real pixels, False on padding (None
+        without padding)."""
+        if self.padding == (0, 0):
+            return None
+        real = xp.zeros(self.padded.shape[2:], dtype=bool)
+        _unpadded(real[None, None], self.padding, self.x_shape)[...] = True  # a view of `real`
+        return real
 
 
 class AvgPool2d(Function):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import warnings
+
 from ..backend import xp
 from .function import Function
 
@@ -49,21 +51,37 @@ class Mean(Function):
 
 class Var(Function):
     def forward(self, a, axis, keepdims, ddof):
+        return self._variance(a, axis, keepdims, ddof)
+
+    def _variance(self, a, axis, keepdims, ddof):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         self.centered = a - a.mean(axis=self.axes, keepdims=True)
-        self.divisor = _count(a.shape, self.axes) - ddof
-        with xp.errstate(divide="ignore", invalid="ignore"):  # n <= ddof: inf/nan, as NumPy's var
+        count = _count(a.shape, self.axes)
+        # NumPy's divisor max(n - ddof, 0): with ddof >= n the variance is inf (nan where every
+        # deviation is 0), never the negative number n - ddof < 0 would give. NumPy and PyTorch
+        # both warn there; so does gradcraft, pointing at the caller (stack: _variance, forward,
+        # Function.apply, api.var/std, caller).
+        self.divisor = max(count - ddof, 0)
+        if self.divisor == 0:
+            warnings.warn(f"{type(self).__name__.lower()}: degrees of freedom n - ddof = {count} - "
+                          f"{ddof} <= 0; the result is inf (nan where all values are equal)",
+                          RuntimeWarning, stacklevel=5)
+        with xp.errstate(divide="ignore", invalid="ignore"):
             return (self.centered * self.centered).sum(axis=self.axes, keepdims=keepdims) / self.divisor
 
     def backward(self, grad):
         # var = sum (a - mean)^2 / (n - ddof); the mean's own derivative term sums to zero.
+        # With no degrees of freedom 2/0 = inf: the gradient is +-inf, and nan (0 * inf) at zero
+        # deviations (as PyTorch's along an axis). A Python float keeps float32 float32.
+        scale = 2 / self.divisor if self.divisor else float("inf")
         grad = _restore_reduced(grad, self.shape, self.axes, self.keepdims)
-        return grad * (2 / self.divisor) * self.centered
+        with xp.errstate(invalid="ignore"):
+            return grad * scale * self.centered
 
 
 class Std(Var):
     def forward(self, a, axis, keepdims, ddof):
-        self.out = xp.sqrt(super().forward(a, axis, keepdims, ddof))
+        self.out = xp.sqrt(self._variance(a, axis, keepdims, ddof))
         return self.out
 
     def backward(self, grad):
