@@ -20,11 +20,15 @@ def test_conv_size_homework_seed():
 
 def test_conv_size_with_stride_padding_dilation_by_hand():
     # H = 7, k = 3, s = 2, p = 1, d = 2: floor((7 + 2 - 2*2 - 1) / 2) + 1 = floor(4/2) + 1 = 3
-    # W = 10, k = 2, s = 3, p = 0, d = 1: floor((10 - 1 - 1) / 3) + 1 = floor(8/3) + 1 = 3, 2 columns unread
+    #   rows read: o*2 - 1 + {0, 2, 4} for o = 0, 1, 2 -> {-1, 1, 3}, {1, 3, 5}, {3, 5, 7}: the input
+    #   rows 0..6 that are read are 1, 3, 5 (dilation holes), so 0, 2, 4 and 6 are never read
+    # W = 10, k = 2, s = 3, p = 0, d = 1: floor((10 - 1 - 1) / 3) + 1 = floor(8/3) + 1 = 3
+    #   columns read: {0, 1}, {3, 4}, {6, 7} -> 2, 5, 8 and 9 are never read
     r = explain.conv((7, 10), (3, 2), stride=(2, 3), padding=(1, 0), dilation=(2, 1),
                      in_channels=3, out_channels=8)
     assert (r["OH"], r["OW"]) == (3, 3)
-    assert "never read" in r.step("OW").note_text() and "never read" not in r.step("OH").note_text()
+    assert r.step("OH").note_text().endswith("input rows 0, 2, 4 and 6 are never read")
+    assert r.step("OW").note_text().endswith("input columns 2, 5, 8 and 9 are never read")
     assert r["parameters"] == 3 * 2 * 3 * 8 + 8  # 152
     assert r["output shape"] == "8x3x3"
 
@@ -53,7 +57,7 @@ def test_conv_first_cell_arithmetic_by_hand():
     r = explain.conv(x=[[1, 2, 3, 0], [0, 1, 2, 3], [3, 0, 1, 2], [2, 3, 0, 1]], kernel=[[2, 0], [1, -1]],
                      stride=2, bias=1)
     assert r["out[0, 0]"] == 2.0
-    assert r.step("out[0, 0]").note == "1*2 + 2*0 + 0*1 + 1*-1 + 1"
+    assert r.step("out[0, 0]").note == "1*2 + 2*0 + 0*1 + 1*(-1) + 1"
     # stride 2, the other windows: (0,1) [[3,0],[2,3]] -> 3*2 + 0*0 + 2*1 + 3*(-1) + 1 = 6;
     # (1,0) [[3,0],[2,3]] -> 6 as well; (1,1) [[1,2],[0,1]] -> 2 like (0,0)
     np.testing.assert_array_equal(r["output"], [[2, 6], [6, 2]])

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from .. import __version__
@@ -40,7 +41,18 @@ def main(argv: list[str] | None = None) -> int:
         if not getattr(args, "run", None):
             parser.print_help()
             return 0
-        return args.run(args) or 0
+        code = args.run(args) or 0
+        sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # The reader went away (`gradcraft ... | head -1`): not an error worth a traceback. Point
+        # stdout at devnull so the flush at exit does not raise again, and exit 1 (output was cut
+        # short), as in the Python docs' "Note on SIGPIPE".
+        try:
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        except (AttributeError, OSError, ValueError):  # a stdout without a file descriptor
+            pass
+        return 1
     except UsageError as error:
         print(f"error: {error}", file=sys.stderr)
         return 2

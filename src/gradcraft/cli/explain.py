@@ -49,6 +49,15 @@ def number_list(text: str) -> list[float]:
     return [_number(p) for p in parts]
 
 
+def margin_value(text: str) -> float:
+    """A margin: a number >= 0 (a negative margin would reward classes for scoring above the
+    true class, the opposite of what the hinge is for)."""
+    value = _number(text)
+    if not value >= 0:
+        raise argparse.ArgumentTypeError(f"must be >= 0, got {text!r}")
+    return value
+
+
 def integer(text: str) -> int:
     try:
         value = float(text)
@@ -66,6 +75,17 @@ def size(text: str) -> tuple[int, int]:
         raise argparse.ArgumentTypeError(f"expected a size N or HxW, got {text!r}")
     height, width = found.groups()
     return int(height), int(width or height)
+
+
+def cell(text: str) -> tuple[int, int]:
+    """'2,3' or '2x3' -> (2, 3): an output cell, row and column counted from 0; 'N' -> (N, N)."""
+    found = re.fullmatch(r"\s*(\d+)\s*(?:[x,]\s*(\d+)\s*)?", text.lower())
+    if not found:
+        raise argparse.ArgumentTypeError(
+            f"must be ROW,COL with 0 <= ROW < H and 0 <= COL < W (the output height and width, "
+            f"counted from 0), got {text!r}")
+    row, col = found.groups()
+    return int(row), int(col or row)
 
 
 def flatten(tokens) -> list[float] | None:
@@ -104,10 +124,11 @@ def _classes(p):
                    help="class names, comma-separated (e.g. cat,dog,bird)")
 
 
-def _scores_topic(p, margin):
+def _scores_topic(p, default_margin):
     _vector(p, "--scores", help=f"the class scores: {VECTOR_HELP}")
     p.add_argument("--label", type=integer, required=True, help="index of the true class (from 0)")
-    p.add_argument("--margin", type=_number, default=margin, help=f"margin (default {margin:g})")
+    p.add_argument("--margin", type=margin_value, default=default_margin,
+                   help=f"margin >= 0 (default {default_margin:g})")
     _classes(p)
 
 
@@ -157,7 +178,7 @@ def _linear_arguments(p):
     _vector(p, "--b", help="biases, one per class")
     _vector(p, "--x", help="the input, one number per feature")
     p.add_argument("--label", type=integer, required=True, help="index of the true class (from 0)")
-    p.add_argument("--margin", type=_number, default=1.0, help="hinge margin (default 1)")
+    p.add_argument("--margin", type=margin_value, default=1.0, help="hinge margin >= 0 (default 1)")
     _classes(p)
 
 
@@ -200,7 +221,8 @@ def _receptive_field_arguments(p):
     p.add_argument("--spec", required=True,
                    help="conv/pool layers, comma-separated, options after '/': stride sN, padding "
                         "pN, dilation dN (e.g. conv:3x3/s3,conv:2x2 or conv:3x3/p1,pool:2x2)")
-    p.add_argument("--cell", type=size, default=(0, 0), help="output cell ROW,COL (default 0,0)")
+    p.add_argument("--cell", type=cell, default=(0, 0),
+                   help="output cell ROW,COL, counted from 0 (default 0,0)")
     p.add_argument("--input", type=size, help="input size HxW: marks padding, draws the map")
 
 
@@ -210,15 +232,19 @@ def _distance_arguments(p):
 
 
 def _batchnorm_arguments(p):
-    _matrix(p, "--x", help="the batch: numbers (one feature) or rows (samples) separated by ';'")
+    _matrix(p, "--x", help="the batch: numbers (N samples of one feature, e.g. 1 2 3 4), or rows "
+                           "(samples) each ending with ';' (features in a row: \"1 2; 3 4\" is 2 "
+                           "samples of 2 features, \"1 2;\" is 1 sample of 2 features)")
     _vector(p, "--gamma", required=False, help="scale: one number or one per feature (default 1)")
     _vector(p, "--beta", required=False, help="shift: one number or one per feature (default 0)")
     p.add_argument("--eps", type=_number, default=1e-5, help="added to the variance (default 1e-5)")
 
 
 def _batch(tokens):
+    """Without ';' the numbers are N samples of one feature (a vector); with ';' each row is a
+    sample, so "1 2;" is one sample of two features."""
     rows = matrix(tokens, "--x")
-    return rows[0] if len(rows) == 1 else rows
+    return rows if ";" in " ".join(tokens) else rows[0]
 
 
 def _gradient_signs_arguments(p):
@@ -226,7 +252,7 @@ def _gradient_signs_arguments(p):
     _matrix(p, "--W2", help=f"second layer (classes x hidden): {MATRIX_HELP}")
     _vector(p, "--x", help="the input")
     p.add_argument("--label", type=integer, required=True, help="index of the true class (from 0)")
-    p.add_argument("--margin", type=_number, default=1.0, help="hinge margin (default 1)")
+    p.add_argument("--margin", type=margin_value, default=1.0, help="hinge margin >= 0 (default 1)")
     _classes(p)
 
 

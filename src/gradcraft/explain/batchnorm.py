@@ -18,7 +18,7 @@ import numpy as np
 
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
 MOMENTUM = 0.1
 
@@ -50,12 +50,14 @@ def batchnorm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> Explanation:
         return float(v) if np.ndim(v) == 0 else v
 
     result = Explanation("batchnorm", f"Batch normalisation (training) of a batch of {n}")
-    result.add("x", shown(batch))
+    result.add("x", shown(batch), given=True)
     result.add("mean", shown(mean.data), "mean over the batch")
     result.add("variance", shown(var.data), "biased: mean of (x - mean)^2")
-    result.add("x_hat", shown(x_hat.data), "(x - mean) / sqrt(variance + {})", eps)
+    result.add("x_hat", shown(x_hat.data), "(x - mean) / sqrt(variance + {})", Given(eps))
     result.add("y", shown(y.data), "gamma x_hat + beta")
-    result.add("dL/dx", shown(leaf.grad), "for L = sum_n n * y_n (autograd)")
+    result.add("dL/dx", shown(leaf.grad), "for L = sum_n n * y_n (autograd)" + (
+        _vanishing_note(n) if n > 1 and _vanishes(leaf.grad, upstream, x_hat.data, gamma, var.data, eps)
+        else ""))
     if n > 1:
         unbiased = var.data * n / (n - 1)
         result.add("unbiased variance", shown(unbiased), "variance * N/(N-1), for the running estimate")
@@ -73,6 +75,24 @@ def batchnorm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> Explanation:
                           "(dL/dx = 0): the layer erases its input. PyTorch raises an error here. At "
                           "test time BatchNorm uses the running statistics, so a batch of 1 is fine.")
     return result
+
+
+def _vanishes(grad, upstream, x_hat, gamma, var, eps) -> bool:
+    """Is dL/dx tiny next to what the upstream gradient alone would give, (gamma / sigma) |g - mean g|?
+    (N, C) arrays; per feature."""
+    scale = np.abs(gamma) / np.sqrt(var + eps) * np.abs(upstream - upstream.mean(axis=0)).max(axis=0)
+    return bool(np.all(scale > 0) and np.all(np.abs(grad).max(axis=0) <= 1e-3 * scale))
+
+
+def _vanishing_note(n: int) -> str:
+    # dL/dx = (gamma / sigma) (g - mean(g) - x_hat mean(g x_hat)): the part of g that is constant
+    # or proportional to x_hat is removed (shifting or scaling x does not change x_hat).
+    why = ("with N = 2, x_hat = -1, +1 whatever x is (up to eps), so no gradient reaches x for any loss"
+           if n == 2 else
+           "the upstream g = 1..N is (almost) an affine function of x_hat for this batch (the inputs are "
+           "evenly spaced in batch order), which is exactly the part the layer removes")
+    return ("; about 0 here: dL/dx = gamma/sigma (g - mean(g) - x_hat mean(g x_hat)) keeps only the part "
+            f"of g that is neither constant nor proportional to x_hat; here {why}")
 
 
 def _per_feature(name: str, value, c: int) -> np.ndarray:

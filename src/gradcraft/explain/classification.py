@@ -18,7 +18,7 @@ from ..functional import linear as linear_op, softmax as softmax_op
 from ..losses import multiclass_hinge, smooth_hinge, softmax_cross_entropy
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
 
 def _class_names(classes, k: int) -> list[str]:
@@ -45,7 +45,7 @@ def _slot(value) -> str:
 def _scores_label_margin(scores, label, margin):
     s = _inputs.vector("scores", scores, min_length=2)
     y = _inputs.label(label, s.size)
-    margin = _inputs.number("margin", margin)
+    margin = _inputs.number("margin", margin, minimum=0.0)
     _inputs.subtractable_scores("scores", s, margin)
     return s, y, margin
 
@@ -59,7 +59,7 @@ def _loss_and_grad(loss_fn, scores, label, **options):
 
 
 def _header(result, s, y, names):
-    result.add("scores", s)
+    result.add("scores", s, given=True)
     result.add("label", y, "" if names[y] == f"class {y}" else f"true class {names[y]}")
 
 
@@ -69,7 +69,7 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
     names = _class_names(classes, s.size)
     result = Explanation("hinge", "Multiclass hinge (SVM) loss: L = sum_{j != y} max(0, s_j - s_y + margin)")
     _header(result, s, y, names)
-    result.add("margin", margin)
+    result.add("margin", margin, given=True)
     loss, grad = _loss_and_grad(multiclass_hinge, s, y, margin=margin)
     violating = []
     for j in range(s.size):
@@ -85,7 +85,7 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
             verdict = f"<= 0, so the term and dL/ds_{j} are 0"
         rule = (f"s_{j} - s_{y} + margin = {_slot(s[j])} - {_slot(s[y])} + {_slot(margin)} = {{}} "
                 + verdict).replace(" :", ":")
-        result.add(_named(f"term {j}", j, names), max(gap, 0.0), rule, s[j], s[y], margin, gap)
+        result.add(_named(f"term {j}", j, names), max(gap, 0.0), rule, Given(s[j]), Given(s[y]), Given(margin), gap)
     result.add(_named(f"dL/ds_{y}", y, names), grad[y],
                f"true class: minus the number of violating classes ({len(violating)})")
     result.add("loss", loss, "sum of the terms")
@@ -99,7 +99,7 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
     else:
         result.summary = (f"L = 0: every other class is at least the margin {{}} below {names[y]}, so "
                           "the gradient is 0 and this sample no longer changes the weights.")
-        result.summary_args = (margin,)
+        result.summary_args = (Given(margin),)
     return result
 
 
@@ -116,7 +116,7 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
     shifted = s.copy()
     if margin:
         shifted[y] -= margin
-        result.add("margin", margin)
+        result.add("margin", margin, given=True)
         result.add("shifted scores", shifted, f"s_{y} - margin")
         loss, grad = _loss_and_grad(smooth_hinge, s, y, margin=margin)
     else:
@@ -133,9 +133,10 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
     else:  # e^{s_y - max s} below 4.9e-324: p_y prints as 0, the fused op's log-sum-exp is exact
         result.add("loss", loss, "-log p_y = log(sum_k e^{s_k}) - s_y; p_y = e^-L underflows to 0 in float64")
     result.add("dL/ds", grad, "p - onehot(y); sums to 0")
-    result.summary = (f"L = {{}}: {names[y]} gets probability {{}}; the gradient raises s_{y} by "
-                      "1 - p_y = {} and lowers every other score by its probability.")
-    result.summary_args = (loss, p[y], 1 - p[y])
+    result.summary = (f"L = {{}}: {names[y]} gets probability {{}}; a gradient-descent step raises "
+                      f"s_{y} (dL/ds_{y} = p_{y} - 1 = {{}} < 0) and lowers every other score in "
+                      "proportion to its probability (dL/ds_j = p_j > 0).")
+    result.summary_args = (loss, p[y], grad[y])
     return result
 
 
@@ -150,41 +151,66 @@ def compare(scores, label, margin: float = 1.0, classes=None) -> Explanation:
     gaps = np.delete(s - s[y], y)
     result = Explanation("compare", "Hinge vs softmax on the same scores")
     _header(result, s, y, names)
-    result.add("margin", h["margin"], "of the hinge")
+    result.add("margin", h["margin"], "of the hinge", given=True)
     result.add("gaps s_j - s_y", gaps, "j != y")
     result.add("hinge loss", hinge_loss, "sum_j max(0, gap_j + margin)")
     result.add("softmax loss", softmax_loss, "log(1 + sum_j e^gap_j), a soft maximum of the gaps")
-    if np.isclose(hinge_loss, softmax_loss, rtol=1e-12, atol=1e-12):
-        larger, why = "equal", "the two losses coincide for these scores"
-    elif hinge_loss > softmax_loss:
-        larger = "hinge"
-        why = ("the hinge charges each violating class its gap plus the full margin, linearly; softmax "
-               "charges about the largest gap (log-sum-exp), with no margin")
-    else:
-        larger = "softmax"
-        why = ("the hinge is 0 once every class is a margin below the true class (or charges little "
-               "near it); softmax is never 0: log(1 + sum e^gap) > 0 for any finite scores")
-    result.add("larger loss", larger, why)
+    larger, why, why_args = _larger_loss(margin, gaps, hinge_loss, softmax_loss)
+    result.add("larger loss", larger, why, *why_args)
     result.add("hinge dL/ds", hinge_grad, "violating classes +1, true class -(their count)")
     result.add("softmax dL/ds", softmax_grad, "p - onehot(y)")
     hinge_push, softmax_push = np.abs(hinge_grad).sum(), np.abs(softmax_grad).sum()
     result.add("|hinge dL/ds|_1", hinge_push, "2 x the number of violating classes")
     result.add("|softmax dL/ds|_1", softmax_push, "2 (1 - p_y)")
-    if np.isclose(hinge_push, softmax_push, rtol=1e-12, atol=1e-12):
-        bigger, why = "equal", "both push equally hard"
-    elif hinge_push > softmax_push:
+    # hinge: 2 n_violating, so 0 or >= 2; softmax: 2 (1 - p_y), strictly between 0 and 2. They
+    # never tie, whatever float64 rounds 1 - p_y to.
+    if hinge_push > 0:
         bigger = "hinge"
         why = ("every violating class pushes with a full 1 however small its violation, while softmax "
                "pushes with the probabilities, which sum to 1 - p_y < 1 per side")
     else:
         bigger = "softmax"
-        why = ("no class violates the margin enough to outweigh softmax, which pushes with 1 - p_y on "
+        why = ("no class violates the margin, so the hinge gradient is 0; softmax pushes with 1 - p_y on "
                "each side and never stops while p_y < 1")
+        if softmax_push == 0:
+            why += " (here 1 - p_y is positive but below float64 precision: it rounds to 0)"
+    underflow = ": positive but below float64 precision"
     result.add("larger gradient", bigger, why)
-    result.summary = (f"Loss: hinge {{}} vs softmax {{}} ({larger} larger). Gradient (L1 norm): hinge "
-                      f"{{}} vs softmax {{}} ({bigger} larger).")
+    result.summary = (f"Loss: hinge {{}} vs softmax {{}} ({_verdict(larger)}{underflow if softmax_loss == 0 else ''}). "
+                      f"Gradient (L1 norm): hinge {{}} vs softmax {{}} ({_verdict(bigger)}"
+                      f"{underflow if softmax_push == 0 else ''}).")
     result.summary_args = (hinge_loss, softmax_loss, hinge_push, softmax_push)
     return result
+
+
+def _verdict(larger: str) -> str:
+    return "equal" if larger == "equal" else f"{larger} larger"
+
+
+def _larger_loss(margin, gaps, hinge_loss, softmax_loss) -> tuple[str, str, tuple]:
+    """Which loss is larger, why (a note template), and the note's numbers, for the gaps
+    s_j - s_y (j != y)."""
+    if hinge_loss == 0:  # softmax's log(1 + sum e^gap) > 0 always, even where float64 rounds it to 0
+        why = ("the hinge is 0: every class is at least the margin below the true class; softmax is "
+               "never 0, log(1 + sum e^gap) > 0 for any finite scores")
+        if softmax_loss == 0:
+            # log(1 + u) ~ u = sum e^gap when u is tiny: its natural log is the log-sum-exp of the gaps
+            exponent = gaps.max() + np.log(np.exp(gaps - gaps.max()).sum())
+            return "softmax", why + (" (here it is about e^{}: positive but below float64 "
+                                     "precision, so it prints as 0)"), (exponent,)
+        return "softmax", why, ()
+    if np.isclose(hinge_loss, softmax_loss, rtol=1e-12, atol=0):
+        return "equal", "the two losses coincide for these scores (to 12 digits)", ()
+    largest = gaps.max()  # > -margin, since the hinge is positive
+    if hinge_loss > softmax_loss:
+        return "hinge", ("the hinge charges each violating class its gap plus the full margin, linearly; "
+                         "softmax charges about the largest gap (log-sum-exp), with no margin"), ()
+    # 0 < hinge < softmax: the hinge is at least largest gap + margin, so softmax exceeds the
+    # largest gap by more than the margin
+    return "softmax", ("the margin {} is small: the hinge charges the violating classes their gap plus "
+                       "the margin ({} in total), while softmax's log(1 + sum e^gap) = {} exceeds the "
+                       "largest gap ({}) by {}, more than the margin"), \
+        (Given(margin), hinge_loss, softmax_loss, largest, softmax_loss - largest)
 
 
 def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
@@ -201,12 +227,12 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
     if k < 2:
         raise ValueError(f"W needs at least 2 rows (classes), got {k}")
     y = _inputs.label(label, k)
-    margin = _inputs.number("margin", margin)
+    margin = _inputs.number("margin", margin, minimum=0.0)
     names = _class_names(classes, k)
     result = Explanation("linear", f"Linear classifier s = W x + b ({k} classes, {d} features)")
-    result.add("W", W)
-    result.add("b", b)
-    result.add("x", x)
+    result.add("W", W, given=True)
+    result.add("b", b, given=True)
+    result.add("x", x, given=True)
     result.add("label", y, "" if names[y] == f"class {y}" else f"true class {names[y]}")
     with np.errstate(over="ignore", invalid="ignore"):
         s = linear_op(Tensor(x), Tensor(W), Tensor(b)).data
@@ -214,10 +240,10 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
     for j in range(k):
         if d <= 6:
             terms = " + ".join(f"{_slot(w)}*{_slot(v)}" for w, v in zip(W[j], x))
-            args = [v for pair in zip(W[j], x) for v in pair]
+            args = [Given(v) for pair in zip(W[j], x) for v in pair]
         else:
             terms, args = "w_j . x", []
-        result.add(_named(f"s_{j}", j, names), s[j], terms + " + " + _slot(b[j]), *args, b[j])
+        result.add(_named(f"s_{j}", j, names), s[j], terms + " + " + _slot(b[j]), *args, Given(b[j]))
     result.add("scores", s, "W x + b, from gradcraft.functional.linear")
     for topic, loss_fn, options in (("hinge", multiclass_hinge, {"margin": margin}),
                                     ("softmax", softmax_cross_entropy, {})):
@@ -225,7 +251,7 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
         loss = loss_fn(linear_op(Tensor(x), weights, Tensor(b)), y, **options)
         loss.backward()
         note = "margin {}" if topic == "hinge" else "-log softmax(s)_y"
-        result.add(f"{topic} loss", loss.item(), note, *([margin] if topic == "hinge" else []))
+        result.add(f"{topic} loss", loss.item(), note, *([Given(margin)] if topic == "hinge" else []))
         result.add(f"{topic} dL/dW", weights.grad, "outer(dL/ds, x)")
     result.summary = "Scores {}; hinge loss {}, softmax loss {}."
     result.summary_args = (s, result["hinge loss"], result["softmax loss"])

@@ -16,7 +16,10 @@ from ..functional import conv2d
 from ..ops.conv import conv_output_size
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, format_given
+
+
+MAX_LISTED = 10**6  # list unread rows/columns for inputs and output x kernel up to this size
 
 
 def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_channels: int = 1,
@@ -66,9 +69,15 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
             )
         out.append(o)
         note = f"floor(({n} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = floor({numerator}/{s}) + 1"
-        left_over = numerator % s
-        if left_over:
-            note += f"; the last {left_over} {'row' if axis == 0 else 'column'}(s) are never read"
+        what = "row" if axis == 0 else "column"
+        if n <= MAX_LISTED and o * k <= MAX_LISTED:  # the read-set costs O(o k) memory
+            unread = _unread(n, o, k, s, p, d)
+            if len(unread) > 1:
+                note += f"; input {what}s {_ranges(unread)} are never read"
+            elif unread:
+                note += f"; input {what} {unread[0]} is never read"
+            else:
+                note += f"; every input {what} is read"
         result.add(name, o, note)
     weights = ksize[0] * ksize[1] * in_channels * out_channels
     result.add("output shape", f"{out_channels}x{out[0]}x{out[1]}", "C_out x OH x OW")
@@ -92,5 +101,29 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
     return result
 
 
+def _unread(n: int, o: int, k: int, s: int, p: int, d: int) -> list[int]:
+    """Input indices (0..n-1 along one axis) that no output reads: output o' reads the padded
+    positions o' s + t d (t = 0..k-1), i.e. input index o' s - p + t d. Gaps come from a stride
+    larger than the dilated kernel's taps, from dilation holes, and from the end (the last window
+    stops short); indices read only as padding are not input rows at all."""
+    read = (np.arange(o)[:, None] * s - p + np.arange(k)[None, :] * d).ravel()
+    seen = np.zeros(n, dtype=bool)
+    seen[read[(read >= 0) & (read < n)]] = True
+    return np.flatnonzero(~seen).tolist()
+
+
+def _ranges(indices: list[int]) -> str:
+    """[0, 2, 3, 4, 7] -> '0, 2..4, 7' (runs of 3 or more as a..b; 'a and b' for two items)."""
+    runs, start = [], 0
+    for i in range(1, len(indices) + 1):
+        if i == len(indices) or indices[i] != indices[i - 1] + 1:
+            run = indices[start:i]
+            runs += [f"{run[0]}..{run[-1]}"] if len(run) > 2 else [str(v) for v in run]
+            start = i
+    return runs[0] if len(runs) == 1 else ", ".join(runs[:-1]) + " and " + runs[-1]
+
+
 def _fmt(v: float) -> str:
-    return str(int(v)) if float(v).is_integer() else f"{v:g}"
+    """An input number as given (shortest repr), negatives in parentheses: 5*(-1)."""
+    text = format_given(v)
+    return f"({text})" if text.startswith("-") else text

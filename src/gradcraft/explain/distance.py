@@ -14,9 +14,13 @@ import numpy as np
 
 from ..losses import cosine_similarity, euclidean_distance
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
-UNIT_TOLERANCE = 1e-6
+# One tolerance for both yes/no answers, so they cannot contradict each other: |x| within it
+# of 1 counts as unit length, and the identity holds when D_E^2 and 2 - 2 D_C (both in [0, 4])
+# agree within it. The identity is compared squared: sqrt(2 - 2 D_C) would amplify the rounding
+# of D_C near 1 (nearly parallel vectors) to ~1e-8.
+TOLERANCE = 1e-9
 
 
 def distance(x, y) -> Explanation:
@@ -32,28 +36,27 @@ def distance(x, y) -> Explanation:
                              "scale it up, the cosine similarity does not change")
     d_e = euclidean_distance(x, y).item()
     d_c = cosine_similarity(x, y).item()
-    unit = bool(abs(nx - 1) < UNIT_TOLERANCE and abs(ny - 1) < UNIT_TOLERANCE)
+    unit = bool(abs(nx - 1) <= TOLERANCE and abs(ny - 1) <= TOLERANCE)
 
     result = Explanation("distance", "Euclidean distance and cosine similarity")
-    result.add("x", x)
-    result.add("y", y)
+    result.add("x", x, given=True)
+    result.add("y", y, given=True)
     result.add("|x|", nx)
     result.add("|y|", ny)
     result.add("D_E", d_e, "sqrt(sum_i (x_i - y_i)^2)")
     result.add("D_C", d_c, "x.y / (|x| |y|)")
-    result.add("unit vectors", unit)
-    if unit:
-        ux, uy, d_unit = x, y, d_e
-    else:
-        ux, uy = x / nx, y / ny
-        d_unit = euclidean_distance(ux, uy).item()
+    result.add("unit vectors", unit, "|x| and |y| equal 1 within {}", TOLERANCE)
+    # even "unit" vectors are normalised for the check: within the tolerance, not exactly, of 1
+    ux, uy = x / nx, y / ny
+    d_unit = euclidean_distance(ux, uy).item()
+    if not unit:
         result.add("x/|x|", ux)
         result.add("y/|y|", uy)
         result.add("D_E(x/|x|, y/|y|)", d_unit, "the identity holds for unit vectors only")
     identity = float(np.sqrt(max(2 - 2 * d_c, 0.0)))
     result.add("sqrt(2 - 2 D_C)", identity, "|x - y|^2 = |x|^2 + |y|^2 - 2 x.y = 2 - 2 D_C")
-    holds = bool(np.isclose(d_unit, identity, rtol=1e-9, atol=1e-9))
-    result.add("identity holds", holds)
+    holds = bool(abs(d_unit ** 2 - (2 - 2 * d_c)) <= TOLERANCE)
+    result.add("identity holds", holds, "D_E^2 = 2 - 2 D_C within {}", TOLERANCE)
     result.summary = ("For unit vectors D_E = sqrt(2 - 2 D_C): here {} = sqrt(2 - 2*{})."
                       + ("" if unit else " (checked on the normalised vectors; D_E(x, y) itself is {}.)"))
     result.summary_args = (d_unit, d_c) if unit else (d_unit, d_c, d_e)

@@ -17,7 +17,7 @@ from ..functional import linear, relu
 from ..losses import multiclass_hinge, softmax_cross_entropy
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
 
 def signs(array: np.ndarray, tolerance: float = 1e-12) -> np.ndarray:
@@ -38,7 +38,7 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
     if k < 2:
         raise ValueError(f"W2 needs at least 2 rows (classes), got {k}")
     y = _inputs.label(label, k)
-    margin = _inputs.number("margin", margin)
+    margin = _inputs.number("margin", margin, minimum=0.0)
     names = ([str(c).replace("{", "(").replace("}", ")") for c in classes] if classes is not None
              else [f"class {j}" for j in range(k)])
     if len(names) != k:
@@ -52,9 +52,9 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
     best = np.flatnonzero(scores == scores.max())
 
     result = Explanation("gradient-signs", "Two-layer ReLU network s = W2 relu(W1 x): signs of dL/dW1")
-    result.add("W1", W1)
-    result.add("W2", W2)
-    result.add("x", x)
+    result.add("W1", W1, given=True)
+    result.add("W2", W2, given=True)
+    result.add("x", x, given=True)
     result.add("W1 x", pre, "pre-activations")
     result.add("h = relu(W1 x)", hidden, "inactive units (<= 0) pass no gradient")
     result.add("scores", scores, "W2 h")
@@ -79,6 +79,9 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
         result.add(f"{topic} sign(dL/dW1)", pattern)
         if loss.item() == 0:
             verdicts.append(f"{topic}: loss 0 (every margin satisfied), so every entry is 0")
+        elif (pattern == "0").all() and not (pre > 0).any():
+            verdicts.append(f"{topic}: loss > 0 but every entry is 0, since all ReLUs are inactive "
+                            "(dead) for this input: W1 x <= 0 everywhere, so no gradient reaches W1")
         elif (pattern == "0").all():
             verdicts.append(f"{topic}: loss > 0 but every entry is 0, since W2^T dL/ds vanishes on "
                             "the active hidden units")

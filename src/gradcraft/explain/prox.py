@@ -14,7 +14,7 @@ import numpy as np
 from ..ops.api import abs as abs_op, maximum, where
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
 
 def soft_threshold(x: np.ndarray, t: float) -> np.ndarray:
@@ -30,18 +30,18 @@ def prox(x, t: float) -> Explanation:
     t = _inputs.number("t", t, minimum=0.0)
     z = soft_threshold(x, t)
     result = Explanation("prox", "Soft-thresholding: prox of t |.|_1")
-    result.add("x", x)
-    result.add("t", t)
+    result.add("x", x, given=True)
+    result.add("t", t, given=True)
     for i, (xi, zi) in enumerate(zip(x, z)):
         if xi > t:
-            result.add(f"z_{i}", zi, "x > t: x - t = {} - {}", xi, t)
+            result.add(f"z_{i}", zi, "x > t: x - t = {} - {}", Given(xi), Given(t))
         elif xi < -t:
-            result.add(f"z_{i}", zi, "x < -t: x + t = {} + {}", xi, t)
+            result.add(f"z_{i}", zi, "x < -t: x + t = {} + {}", Given(xi), Given(t))
         else:
-            result.add(f"z_{i}", zi, "|x| = {} <= t: 0", abs(xi))
+            result.add(f"z_{i}", zi, "|x| = {} <= t: 0", Given(abs(xi)))
     result.add("prox_t(x)", z, "sign(x) max(|x| - t, 0)")
     zeroed = int(np.sum(np.abs(x) <= t))
     result.summary = (f"{zeroed} of {x.size} components set to 0 (|x_i| <= t); the others move "
                       "t = {} toward 0. This is why L1 regularisation gives sparse weights.")
-    result.summary_args = (t,)
+    result.summary_args = (Given(t),)
     return result

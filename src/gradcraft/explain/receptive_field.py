@@ -7,7 +7,11 @@ pixels between neighbouring cells of layer l) and the receptive-field size grow 
     jump_l = jump_{l-1} * s_l,        rf_l = rf_{l-1} + (k'_l - 1) * jump_{l-1},   rf_0 = jump_0 = 1.
 
 The covered cells are computed exactly by mapping the output cell's index set back layer by
-layer (with dilation the field has holes; with padding it may reach outside the input).
+layer (with dilation the field has holes; with padding it may reach outside the input). An index
+that falls outside an intermediate map is that layer's zero padding: it is read, but it has no
+inputs of its own, so it is dropped before mapping further back. Only the first layer's padding
+reaches the network input (and is counted as padding cells there). So padding in a later layer
+can make the actual window smaller than rf_L above (rf_L is the field of an interior cell).
 """
 
 from __future__ import annotations
@@ -84,10 +88,21 @@ def receptive_field(spec: str, cell=(0, 0), input_size=None) -> Explanation:
     covered = []
     for a in range(2):
         indices = {cell[a]}
-        for layer in reversed(spatial):
+        for position in reversed(range(len(spatial))):
+            layer = spatial[position]
             indices = _back(indices, layer.kernel[a], layer.stride[a], layer.padding[a], layer.dilation[a])
+            if position > 0:  # keep only real cells of the intermediate map (see the module docstring)
+                limit = sizes[position][a] if sizes is not None else None
+                indices = {i for i in indices if i >= 0 and (limit is None or i < limit)}
         covered.append(indices)
-    result.add("receptive field", np.array(rf), "rows x columns of input pixels")
+    if not (covered[0] and covered[1]):
+        raise ValueError(f"output cell {cell} reads only the zero padding of a later layer: no input "
+                         "pixel reaches it (is the padding larger than the kernel reach?)")
+    window = [max(covered[a]) - min(covered[a]) + 1 for a in range(2)]
+    clipped = window != rf
+    result.add("receptive field", np.array(rf), "rows x columns of input pixels" + (
+        f" for a cell away from the borders; this cell's window is {window[0]}x{window[1]}, cut by "
+        "the padding of a later layer" if clipped else ""))
     result.add("input rows", sorted(covered[0]), _span(covered[0]))
     result.add("input columns", sorted(covered[1]), _span(covered[1]))
     count = len(covered[0]) * len(covered[1])
@@ -103,6 +118,10 @@ def receptive_field(spec: str, cell=(0, 0), input_size=None) -> Explanation:
             grid[np.ix_(inside[0], inside[1])] = "#"
             result.add("coverage map", "\n".join("".join(row) for row in grid),
                        "# = in the receptive field")
-    result.summary = (f"Output cell {cell} sees a {rf[0]}x{rf[1]} window of the input: rows "
+    result.summary = (f"Output cell {cell} sees a {window[0]}x{window[1]} window of the input: rows "
                       f"{_span(covered[0])}, columns {_span(covered[1])}.")
+    if clipped:
+        result.summary += (f" (The formula's {rf[0]}x{rf[1]} holds away from the borders: part of this "
+                           "cell's field falls on the zero padding of a later layer, which has no "
+                           "inputs behind it.)")
     return result

@@ -5,6 +5,10 @@ renders it as text (`to_text(precision)`) or JSON (`to_dict()`). Nothing here pr
 
 A step's note may quote numbers: write them as `{}` placeholders in `note` and pass the numbers
 in `args`, so the note is formatted with the same precision as the values.
+
+`precision` applies to computed values only. The user's own inputs are shown as given (the
+shortest text that reads back as the same float): mark an input step with `given=True`, and
+wrap an input quoted in a note or summary in `Given(value)`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ class Step:
     value: Any
     note: str = ""
     args: tuple = ()
+    given: bool = False  # the user's input: shown as given, whatever the precision
 
     def note_text(self, precision: int = 4) -> str:
         if not self.args:
@@ -40,8 +45,8 @@ class Explanation:
     summary: str = ""
     summary_args: tuple = ()
 
-    def add(self, name: str, value, note: str = "", *args) -> Step:
-        step = Step(name, value, note, tuple(args))
+    def add(self, name: str, value, note: str = "", *args, given: bool = False) -> Step:
+        step = Step(name, value, note, tuple(args), given)
         self.steps.append(step)
         return step
 
@@ -82,7 +87,7 @@ class Explanation:
         lines = [self.title, "=" * len(self.title)]
         width = max((len(s.name) for s in self.steps), default=0)
         for s in self.steps:
-            value = format_value(s.value, precision)
+            value = format_value(Given(s.value) if s.given else s.value, precision)
             note = s.note_text(precision)
             head = f"{s.name.ljust(width)} : "
             if "\n" in value:  # matrices start on their own line, indented
@@ -98,6 +103,24 @@ class Explanation:
 
     def __str__(self) -> str:
         return self.to_text()
+
+
+@dataclass(frozen=True)
+class Given:
+    """A value the user typed: `format_value` shows it exactly, ignoring the precision."""
+
+    value: Any
+
+
+def format_given(x) -> str:
+    """The shortest text that reads back as the same float (`repr`); integral values as
+    integers (3, not 3.0), -0 as 0."""
+    if isinstance(x, bool | np.bool_ | int | np.integer) or not isinstance(x, Number | np.number):
+        return format_number(x)
+    x = float(x)
+    if math.isfinite(x) and x.is_integer() and abs(x) < 1e16:
+        return str(int(x))
+    return format_number(x) if not math.isfinite(x) else repr(x)
 
 
 def format_number(x, precision: int = 4) -> str:
@@ -116,17 +139,26 @@ def format_number(x, precision: int = 4) -> str:
 
 
 def format_value(value, precision: int = 4) -> str:
+    """Text of a step value: numbers with `precision` significant digits, `Given(...)` values
+    exactly, None (an undefined entry) as "undefined"; vectors as [a, b], matrices as rows."""
+    exact = isinstance(value, Given)
+    if exact:
+        value = value.value
+    if value is None:
+        return "undefined"
     if isinstance(value, str):
         return value
     if isinstance(value, bool | np.bool_ | Number | np.number):
-        return format_number(value, precision)
+        return format_given(value) if exact else format_number(value, precision)
     array = np.asarray(value)
     if array.ndim == 0:
-        return format_value(array.item(), precision)
+        item = array.item()
+        return format_value(Given(item) if exact else item, precision)
     if array.dtype.kind in "US":  # arrays of strings (e.g. sign patterns)
         cells = array.astype(str)
     else:
-        cells = np.vectorize(lambda v: format_value(v, precision), otypes=[object])(array)
+        cells = np.vectorize(lambda v: format_value(Given(v) if exact else v, precision),
+                             otypes=[object])(array)
     if array.ndim == 1:
         return "[" + ", ".join(cells) + "]"
     if array.ndim == 2:
@@ -137,6 +169,8 @@ def format_value(value, precision: int = 4) -> str:
 
 def jsonable(value):
     """Numbers, strings, lists; NumPy scalars and arrays converted; inf/nan as strings."""
+    if isinstance(value, Given):
+        value = value.value
     if isinstance(value, str | bool | type(None)):
         return value
     if isinstance(value, np.bool_):

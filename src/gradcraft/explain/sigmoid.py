@@ -12,7 +12,7 @@ import numpy as np
 from ..ops.api import exp, sigmoid as sigmoid_op
 from ..tensor import Tensor
 from . import _inputs
-from .result import Explanation
+from .result import Explanation, Given
 
 #: the points of the course's homework (S(x) and S'(x) at +-100, +-10, 0)
 HOMEWORK_POINTS = (-100.0, -10.0, 0.0, 10.0, 100.0)
@@ -40,18 +40,18 @@ def sigmoid(x=HOMEWORK_POINTS, saturation: float = 0.01) -> Explanation:
     saturated = derivative < saturation
 
     result = Explanation("sigmoid", "Sigmoid S(x) = 1 / (1 + e^-x)")
-    result.add("x", x)
+    result.add("x", x, given=True)
     result.add("S(x)", values, "probability of the positive event, in (0, 1)")
     result.add("S'(x)", derivative, "S(x) (1 - S(x)) = S(x) S(-x); at most 0.25, at x = 0")
     result.add("odds", odds, "S / (1 - S) = e^x")
     result.add("logit", logit, "log(odds): gives back x, the logit is the inverse of S")
-    result.add("saturated", saturated, "S'(x) < {}", saturation)
+    result.add("saturated", saturated, "S'(x) < {}", Given(saturation))
     if saturated.any():
         result.summary = ("Saturated (S'(x) < {}) at x = {}: the smallest slope is {}, so gradients "
                           "through the sigmoid all but vanish there (S'(x) ~ e^-|x| for large |x|).")
-        result.summary_args = (saturation, x[saturated], derivative.min())
+        result.summary_args = (Given(saturation), Given(x[saturated]), derivative.min())
     else:
         result.summary = "No point is saturated: S'(x) >= {} everywhere."
-        result.summary_args = (saturation,)
+        result.summary_args = (Given(saturation),)
     return result
 
