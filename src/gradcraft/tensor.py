@@ -9,6 +9,17 @@ calls, exactly like PyTorch; call `zero_grad()` (or set `.grad = None`) between 
 In-place operators (`w -= lr * w.grad`) write into `.data` inside `no_grad()` (parameter
 updates); while the graph is recorded they refuse on a leaf that requires grad, as PyTorch, and
 otherwise make a new tensor (`gradcraft.ops.api._inplace`).
+
+Version counters (PyTorch's rule): every storage has a counter, a one-element list shared by the
+tensors that see the same memory (`detach()`, and op outputs that are NumPy views of an input:
+reshape, transpose, basic indexing...). In-place operators and optimizer steps bump it; an op
+records the versions of the values it saved, and `backward()` refuses if one has changed since, instead of
+silently differentiating at a value that no longer exists. Writing into `.data` directly is the
+escape hatch (as PyTorch's `.data`): not counted.
+
+NumPy sees only numbers: converting a tensor that requires grad to an array (`np.asarray(w)`,
+`w.numpy()`, `np.exp(w)`) raises instead of silently cutting the graph; use `w.detach().numpy()`
+or `w.data` for the numbers, gradcraft's functions to stay differentiable.
 """
 
 from __future__ import annotations
@@ -25,6 +36,28 @@ _ndarray = xp.ndarray
 # Every op output gets the next number: an op's inputs always exist before its output, so
 # creation order is a topological order of any graph (see `_backpropagate`).
 _next_seq = itertools.count().__next__
+# Version counters. A storage's cell is [stamp of its last in-place change, number of changes];
+# the stamp is this clock, advanced by every in-place change anywhere. An op notes the clock
+# when it is recorded: a saved value was changed since iff its stamp is later. Recording costs
+# one read, and the backward check is skipped whole while the clock has not moved.
+_version_clock = 0
+
+
+def version_cell(tensor) -> list:
+    """The version counter of `tensor`'s storage (made on first use: most never need one)."""
+    cell = tensor._version_cell
+    if cell is None:
+        cell = tensor._version_cell = [0, 0]
+    return cell
+
+
+def bump_version(tensor) -> None:
+    """Count an in-place change of `tensor`'s data (and of every view sharing its storage)."""
+    global _version_clock
+    _version_clock += 1
+    cell = version_cell(tensor)
+    cell[0] = _version_clock
+    cell[1] += 1
 
 
 def is_grad_enabled() -> bool:
@@ -55,14 +88,26 @@ def _as_array(data, dtype=None):
     """A new array holding `data` (always a copy)."""
     if isinstance(data, Tensor):
         data = data.data
+    try:
+        array = xp.array(data, dtype=dtype)
+    except RuntimeError:  # a list holding tensors that require grad: a new leaf takes the numbers
+        array = xp.array(_numbers_of(data), dtype=dtype)
     if dtype is not None:
-        return xp.array(data, dtype=dtype)
-    array = xp.array(data)
+        return array
     # Python floats become float32 (like PyTorch); NumPy arrays keep their dtype, so float64
     # arrays stay float64 (gradient checks rely on it).
     if array.dtype == xp.float64 and not isinstance(data, xp.ndarray | xp.generic):
         array = array.astype(default_float)
     return array
+
+
+def _numbers_of(data):
+    """`data` (lists and tuples, nested) with every tensor replaced by its array."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, list | tuple):
+        return [_numbers_of(x) for x in data]
+    return data
 
 
 class Tensor:
@@ -73,11 +118,12 @@ class Tensor:
     """
 
     __slots__ = ("data", "grad", "requires_grad", "_ctx", "_seq", "_retains_grad", "name",
-                 "__weakref__")
+                 "_version_cell", "__weakref__")
     __array_priority__ = 1000  # so `ndarray + Tensor` defers to Tensor.__radd__
 
     def __init__(self, data, requires_grad: bool = False, dtype=None, name: str | None = None):
         self.data = _as_array(data, dtype)
+        self._version_cell = None
         self.grad = None
         self._ctx = None
         self._retains_grad = False
@@ -87,12 +133,14 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _from_op(cls, data, ctx) -> Tensor:
-        """Wrap an op's output array without copying (the hot path: no validation)."""
+    def _from_op(cls, data, ctx, version_cell=None) -> Tensor:
+        """Wrap an op's output array without copying (the hot path: no validation).
+        `version_cell`: the counter of the storage `data` belongs to, when it is a view of one."""
         out = object.__new__(cls)
         # NumPy returns scalars (np.float32...) from 0-d arithmetic and full reductions; `.data`
         # is always an ndarray, so users and optimizers can index and update it in place.
         out.data = data if type(data) is _ndarray else xp.asarray(data)
+        out._version_cell = version_cell
         out.grad = None
         out._ctx = ctx
         out._retains_grad = False
@@ -120,6 +168,12 @@ class Tensor:
     @property
     def size(self) -> int:
         return self.data.size
+
+    @property
+    def _version(self) -> int:
+        """How many times this tensor's storage was changed in place (PyTorch's `_version`)."""
+        cell = self._version_cell
+        return 0 if cell is None else cell[1]
 
     @property
     def is_leaf(self) -> bool:
@@ -157,10 +211,13 @@ class Tensor:
         return self
 
     def detach(self) -> Tensor:
-        """The same data (shared, not copied), cut from the graph."""
-        return Tensor._from_op(self.data, None)
+        """The same data (shared, not copied, with the same version counter), cut from the graph."""
+        return Tensor._from_op(self.data, None, version_cell(self))
 
     def numpy(self):
+        """The data itself (shared). Refused on a tensor that requires grad, as in PyTorch."""
+        if self.requires_grad:
+            _refuse_numpy("x.numpy()")
         return self.data
 
     def item(self):
@@ -191,12 +248,21 @@ class Tensor:
         return self.data.tolist()
 
     def astype(self, dtype) -> Tensor:
+        """A copy in `dtype`. To a floating dtype it stays in the graph (the gradient is cast
+        back); to an integer or bool dtype it leaves the graph, as in PyTorch: rounding has no
+        useful derivative, so the result does not require grad."""
         from .ops.elementwise import Cast
 
-        return Cast.apply(self, dtype=xp.dtype(dtype))
+        dtype = xp.dtype(dtype)
+        if not is_float_dtype(dtype):
+            return Tensor._from_op(self.data.astype(dtype), None)
+        return Cast.apply(self, dtype=dtype)
 
     def __array__(self, dtype=None, copy=None):
-        """NumPy's conversion protocol: the data itself unless a copy is asked for or needed."""
+        """NumPy's conversion protocol: the data itself unless a copy is asked for or needed.
+        Refused on a tensor that requires grad: NumPy would silently cut the graph."""
+        if self.requires_grad:
+            _refuse_numpy("np.asarray() / np.array()")
         if dtype is not None and dtype != self.data.dtype:
             if copy is False:
                 raise ValueError(f"converting a {self.data.dtype} tensor to {dtype} needs a copy")
@@ -254,6 +320,14 @@ class Tensor:
     # Operators and methods are attached in `gradcraft.ops.api`, next to the functions they call.
 
 
+def _refuse_numpy(what: str):
+    raise RuntimeError(
+        f"{what} on a tensor that requires grad: NumPy would see only its numbers and silently "
+        "cut the graph (no gradient would arrive). Use gradcraft's functions to stay "
+        "differentiable (gradcraft.maximum, .relu, .exp, .sum, ...), or x.detach().numpy() / "
+        "x.data for the numbers")
+
+
 def _unbroadcast(grad, shape):
     """Sum `grad` down to `shape`: the adjoint of NumPy broadcasting.
 
@@ -290,6 +364,8 @@ def _backpropagate(root: Tensor, root_grad) -> None:
         if node._retains_grad:
             leaves[id(node)] = [node, grad, False]
         ctx = node._ctx
+        if ctx._stamp != _version_clock:  # something was changed in place since the op ran
+            ctx._check_versions(node)
         input_grads = ctx.backward(grad)
         if type(input_grads) is not tuple:
             input_grads = (input_grads,)

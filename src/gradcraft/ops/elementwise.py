@@ -37,6 +37,9 @@ def _quiet():
 
 # ------------------------------------------------------------------------ arithmetic
 class Add(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, b):
         return _broadcast(xp.add, "+", a, b)
 
@@ -45,6 +48,9 @@ class Add(Function):
 
 
 class Sub(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, b):
         return _broadcast(xp.subtract, "-", a, b)
 
@@ -53,6 +59,8 @@ class Sub(Function):
 
 
 class Mul(Function):
+    saves_output = False
+
     def forward(self, a, b):
         self.a, self.b = a, b
         return _broadcast(xp.multiply, "*", a, b)
@@ -64,6 +72,8 @@ class Mul(Function):
 
 
 class Div(Function):
+    saved_inputs = (1,)
+
     def forward(self, a, b):
         self.b = b
         self.out = _broadcast(xp.true_divide, "/", a, b)
@@ -99,6 +109,9 @@ class Pow(Function):
 
 
 class Neg(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a):
         return -a
 
@@ -107,6 +120,9 @@ class Neg(Function):
 
 
 class Cast(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, dtype):
         return a.astype(dtype)
 
@@ -116,6 +132,8 @@ class Cast(Function):
 
 # ------------------------------------------------------------------------ unary functions
 class Exp(Function):
+    saved_inputs = ()
+
     def forward(self, a):
         self.out = xp.exp(a)
         return self.out
@@ -125,6 +143,8 @@ class Exp(Function):
 
 
 class Log(Function):
+    saves_output = False
+
     def forward(self, a):
         self.a = a
         with _quiet():  # log 0 = -inf, log(-1) = nan, as PyTorch (which prints nothing)
@@ -136,6 +156,8 @@ class Log(Function):
 
 
 class Sqrt(Function):
+    saved_inputs = ()
+
     def forward(self, a):
         with _quiet():  # sqrt(-1) = nan, as PyTorch
             self.out = xp.sqrt(a)
@@ -147,6 +169,8 @@ class Sqrt(Function):
 
 
 class Abs(Function):
+    saves_output = False
+
     def forward(self, a):
         self.a = a
         return xp.abs(a)
@@ -156,6 +180,8 @@ class Abs(Function):
 
 
 class Tanh(Function):
+    saved_inputs = ()
+
     def forward(self, a):
         self.out = xp.tanh(a)
         return self.out
@@ -165,6 +191,8 @@ class Tanh(Function):
 
 
 class Sigmoid(Function):
+    saved_inputs = ()
+
     def forward(self, a):
         # 1 / (1 + exp(-a)), as PyTorch: relative accuracy to the smallest normal number (the
         # negative tail keeps sigma(-40) = 4e-18, which (1 + tanh(a/2)) / 2 would round to 0).
@@ -178,6 +206,9 @@ class Sigmoid(Function):
 
 
 class ReLU(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a):
         out = xp.maximum(a, 0)
         self.mask = out > 0  # relu'(0) = 0, as PyTorch
@@ -188,6 +219,9 @@ class ReLU(Function):
 
 
 class LeakyReLU(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, negative_slope):
         # slope 1 where a > 0, negative_slope elsewhere (at 0 too, as PyTorch), by arithmetic
         # on the mask: np.where with an unpredictable mask is several times slower.

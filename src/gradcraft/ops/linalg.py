@@ -24,6 +24,8 @@ def _check_matmul_shapes(a, b):
 
 
 class MatMul(Function):
+    saves_output = False
+
     def forward(self, a, b):
         _check_matmul_shapes(a, b)
         self.a, self.b = a, b
@@ -56,6 +58,8 @@ class MatMul(Function):
 
 class Linear(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,): one GEMM each way."""
+    saved_inputs = (0, 1)
+    saves_output = False
 
     def forward(self, x, weight, bias=None):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:

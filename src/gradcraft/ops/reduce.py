@@ -31,6 +31,9 @@ def _restore_reduced(grad, input_shape, axes, keepdims):
 
 
 class Sum(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axis, keepdims):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         return xp.sum(a, axis=self.axes, keepdims=keepdims)
@@ -40,6 +43,9 @@ class Sum(Function):
 
 
 class Mean(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axis, keepdims):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         self.count = _count(a.shape, self.axes)
@@ -50,6 +56,9 @@ class Mean(Function):
 
 
 class Var(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axis, keepdims, ddof):
         return self._variance(a, axis, keepdims, ddof)
 
@@ -80,6 +89,9 @@ class Var(Function):
 
 
 class Std(Var):
+    saved_inputs = ()
+    saves_output = True
+
     def forward(self, a, axis, keepdims, ddof):
         self.out = xp.sqrt(self._variance(a, axis, keepdims, ddof))
         return self.out
@@ -94,6 +106,8 @@ class Std(Var):
 
 class Extremum(Function):
     """max/min values; ties share the gradient equally (as torch.amax/amin)."""
+    saved_inputs = ()
+    saves_output = False
 
     reducer = None
 

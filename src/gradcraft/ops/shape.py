@@ -11,6 +11,9 @@ from .reduce import normalize_axis
 
 
 class Reshape(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, shape):
         self.shape = a.shape
         try:
@@ -23,6 +26,9 @@ class Reshape(Function):
 
 
 class Transpose(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axes):
         if axes is None:
             axes = tuple(reversed(range(a.ndim)))
@@ -38,6 +44,9 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, shape):
         try:
             return xp.broadcast_to(a, shape)
@@ -49,6 +58,9 @@ class BroadcastTo(Function):
 
 
 class Squeeze(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axis):
         self.shape = a.shape
         if axis is None:
@@ -63,6 +75,9 @@ class Squeeze(Function):
 
 
 class Unsqueeze(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, a, axis):
         self.shape = a.shape
         try:
@@ -75,6 +90,9 @@ class Unsqueeze(Function):
 
 
 class Concatenate(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, *arrays, axis):
         _check_same_shape_but(arrays, axis, "concatenate")
         self.axis = normalize_axis(axis, arrays[0].ndim)[0]
@@ -86,6 +104,9 @@ class Concatenate(Function):
 
 
 class Stack(Function):
+    saved_inputs = ()
+    saves_output = False
+
     def forward(self, *arrays, axis):
         _check_same_shape_but(arrays, None, "stack")
         self.axis = normalize_axis(axis, arrays[0].ndim + 1)[0]
@@ -110,6 +131,8 @@ def _check_same_shape_but(arrays, axis, name):
 
 class Pad(Function):
     """Constant padding with NumPy's `pad_width` convention ((before, after) per axis)."""
+    saved_inputs = ()
+    saves_output = False
 
     def forward(self, a, pad_width, constant_values):
         try:

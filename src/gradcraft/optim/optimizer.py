@@ -6,8 +6,10 @@ hyper-parameters (a scheduler changes `group['lr']`); `state_dict()` is
 `{'state': {index: {name: array or number}}, 'param_groups': [{..., 'params': [indices]}]}`,
 indices counting parameters across groups in order.
 
-Updates write into `param.data` in place (views of a parameter stay valid). Parameters whose
-`.grad` is None are skipped.
+Updates write into `param.data` in place (views of a parameter stay valid) and bump the
+parameter's version counter, as PyTorch's in-place updates do: a loss built before `step()` then
+refuses `backward()` instead of silently using the new values. Parameters whose `.grad` is None
+are skipped.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import numbers
 import numpy as np
 
 from ..backend import is_float_dtype
-from ..tensor import Tensor, enable_grad
+from ..tensor import Tensor, bump_version, enable_grad
 
 
 def check_hyper(name: str, value, low: float = 0.0, high: float | None = None,
@@ -144,6 +146,8 @@ class Optimizer:
                 if state is None:
                     state = self.state[p] = {}
                 self._update(p.data, grad, state, group, p)
+                # A graph built before this step saved the old value: it must refuse backward.
+                bump_version(p)
         return loss
 
     def _update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict, key) -> None:
