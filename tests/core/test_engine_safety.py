@@ -158,11 +158,12 @@ def test_backward_before_the_step_keeps_training_working():
     layer = nn.Linear(3, 2, dtype="float64")
     opt = optim.Adam(layer.parameters(), lr=0.1)
     x = gc.tensor(np.ones((4, 3)))
+    start = layer.weight._version  # initialisation filled it in place already
     for _ in range(3):
         opt.zero_grad()
         (layer(x) ** 2).mean().backward()
         opt.step()
-    assert layer.weight._version == 3  # one bump per step
+    assert layer.weight._version == start + 3  # one bump per step
 
 
 def test_non_leaf_changed_under_no_grad():
@@ -382,3 +383,33 @@ def test_an_op_that_reads_its_output_still_refuses():
             y += 1
         with pytest.raises(RuntimeError, match=rf"the output of {name}"):
             y.sum().backward()
+
+
+def _linear_pair():
+    torch.manual_seed(0)
+    lt = torch.nn.Linear(3, 2)
+    lg = nn.Linear(3, 2, rng=0)
+    xt = torch.ones((1, 3), requires_grad=True)
+    xg = gc.tensor(np.ones((1, 3), np.float32), requires_grad=True)
+    return lt, lg, lt(xt).sum(), lg(xg).sum()
+
+
+def test_load_state_dict_after_the_forward_refuses_backward_as_in_torch():
+    lt, lg, loss_t, loss_g = _linear_pair()
+    lt.load_state_dict({k: torch.full_like(v, 5.0) for k, v in lt.state_dict().items()})
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss_t.backward()
+    lg.load_state_dict({k: np.full(v.shape, 5.0, np.float32) for k, v in lg.state_dict().items()})
+    with pytest.raises(RuntimeError, match=rf"{INPLACE}: input 1 of Linear"):
+        loss_g.backward()
+
+
+def test_init_after_the_forward_refuses_backward_as_in_torch():
+    lt, lg, loss_t, loss_g = _linear_pair()
+    with torch.no_grad():
+        torch.nn.init.constant_(lt.weight, 7.0)
+    with pytest.raises(RuntimeError, match="modified by an inplace operation"):
+        loss_t.backward()
+    nn.init.constant_(lg.weight, 7.0)
+    with pytest.raises(RuntimeError, match=rf"{INPLACE}: input 1 of Linear"):
+        loss_g.backward()

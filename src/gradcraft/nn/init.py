@@ -20,7 +20,7 @@ import math
 import numpy as np
 
 from ..random import DEFAULT_SEED, as_generator
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version
 
 __all__ = ["DEFAULT_SEED", "make_rng", "calculate_gain", "uniform_", "normal_", "constant_",
            "zeros_", "ones_", "xavier_uniform_", "xavier_normal_", "kaiming_uniform_",
@@ -42,6 +42,8 @@ def _array(tensor) -> np.ndarray:
 
 def _fill(tensor, values):
     np.copyto(_array(tensor), values, casting="unsafe")
+    if isinstance(tensor, Tensor):
+        bump_version(tensor)  # as torch.nn.init: a graph that saved the old value refuses backward
     return tensor
 
 

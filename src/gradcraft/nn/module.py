@@ -18,7 +18,7 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 from ..backend import default_float, is_float_dtype, xp
-from ..tensor import Tensor
+from ..tensor import Tensor, bump_version
 from .parameter import Parameter
 
 _INTERNAL = frozenset({"training", "_buffer_persistence"})
@@ -226,17 +226,21 @@ class Module:
         return self.to(xp.float32)
 
     # ------------------------------------------------------------------ state dict
-    def _state_targets(self, prefix: str = "", out: dict | None = None) -> dict:
-        """name -> the live array behind it (parameters, persistent buffers), torch order."""
+    def _state_owners(self, prefix: str = "", out: dict | None = None) -> dict:
+        """name -> the Parameter or buffer (Tensor or array) behind it, torch order."""
         out = {} if out is None else out
         for name, param in self._own_parameters():
-            out[prefix + name] = param.data
+            out[prefix + name] = param
         for name, buffer in self._own_buffers(persistent_only=True):
-            out[prefix + name] = _array_of(buffer)
+            out[prefix + name] = buffer
         for name, value in self._own_members():
             if isinstance(value, Module):
-                value._state_targets(prefix + name + ".", out)
+                value._state_owners(prefix + name + ".", out)
         return out
+
+    def _state_targets(self) -> dict:
+        """name -> the live array behind it (parameters, persistent buffers), torch order."""
+        return {name: _array_of(owner) for name, owner in self._state_owners().items()}
 
     def state_dict(self) -> OrderedDict:
         """OrderedDict name -> NumPy array (a copy), PyTorch's keys and order."""
@@ -251,7 +255,8 @@ class Module:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict expects a mapping name -> array, got {type(state_dict).__name__}")
-        targets = self._state_targets()
+        owners = self._state_owners()
+        targets = {name: _array_of(owner) for name, owner in owners.items()}
         missing = [name for name in targets if name not in state_dict]
         unexpected = [name for name in state_dict if name not in targets]
         problems, sources = [], {}
@@ -277,6 +282,8 @@ class Module:
                              + "; ".join(problems))
         for name, value in sources.items():
             xp.copyto(targets[name], value, casting="unsafe")
+            if isinstance(owners[name], Tensor):
+                bump_version(owners[name])  # a graph that saved the old value must refuse backward
         return IncompatibleKeys(missing, unexpected)
 
     # ------------------------------------------------------------------ repr
