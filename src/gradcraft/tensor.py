@@ -10,12 +10,13 @@ In-place operators (`w -= lr * w.grad`) write into `.data` inside `no_grad()` (p
 updates); while the graph is recorded they refuse on a leaf that requires grad, as PyTorch, and
 otherwise make a new tensor (`gradcraft.ops.api._inplace`).
 
-Version counters (PyTorch's rule): every storage has a counter, a one-element list shared by the
-tensors that see the same memory (`detach()`, and op outputs that are NumPy views of an input:
-reshape, transpose, basic indexing...). In-place operators and optimizer steps bump it; an op
-records the versions of the values it saved, and `backward()` refuses if one has changed since, instead of
-silently differentiating at a value that no longer exists. Writing into `.data` directly is the
-escape hatch (as PyTorch's `.data`): not counted.
+Version counters (PyTorch's rule): every storage has a counter (a small list, see
+`version_cell`) shared by the tensors that see the same memory (`detach()`, and op outputs that
+are NumPy views of an input: reshape, transpose, basic indexing...). In-place operators,
+optimizer steps, `load_state_dict` and `nn.init` bump it; an op notes when it was recorded, and
+`backward()` refuses if a value the op saved has changed since, instead of silently
+differentiating at a value that no longer exists. Writing into `.data` directly is the escape
+hatch (as PyTorch's `.data`): not counted.
 
 NumPy sees only numbers: converting a tensor that requires grad to an array (`np.asarray(w)`,
 `w.numpy()`, `np.exp(w)`) raises instead of silently cutting the graph; use `w.detach().numpy()`
@@ -217,7 +218,7 @@ class Tensor:
     def numpy(self):
         """The data itself (shared). Refused on a tensor that requires grad, as in PyTorch."""
         if self.requires_grad:
-            _refuse_numpy("x.numpy()")
+            refuse_numpy("x.numpy()")
         return self.data
 
     def item(self):
@@ -262,7 +263,7 @@ class Tensor:
         """NumPy's conversion protocol: the data itself unless a copy is asked for or needed.
         Refused on a tensor that requires grad: NumPy would silently cut the graph."""
         if self.requires_grad:
-            _refuse_numpy("np.asarray() / np.array()")
+            refuse_numpy("np.asarray() / np.array()")
         if dtype is not None and dtype != self.data.dtype:
             if copy is False:
                 raise ValueError(f"converting a {self.data.dtype} tensor to {dtype} needs a copy")
@@ -320,12 +321,13 @@ class Tensor:
     # Operators and methods are attached in `gradcraft.ops.api`, next to the functions they call.
 
 
-def _refuse_numpy(what: str):
+def refuse_numpy(what: str,
+                 use: str = "gradcraft's functions (gradcraft.maximum, .relu, .exp, .sum, ...)"):
+    """Raise for NumPy given a tensor that requires grad (`what`: the call; `use`: the remedy)."""
     raise RuntimeError(
         f"{what} on a tensor that requires grad: NumPy would see only its numbers and silently "
-        "cut the graph (no gradient would arrive). Use gradcraft's functions to stay "
-        "differentiable (gradcraft.maximum, .relu, .exp, .sum, ...), or x.detach().numpy() / "
-        "x.data for the numbers")
+        f"cut the graph (no gradient would arrive). Use {use} to stay differentiable, or "
+        "x.detach().numpy() / x.data for the numbers")
 
 
 def _unbroadcast(grad, shape):

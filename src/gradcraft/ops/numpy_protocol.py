@@ -41,12 +41,9 @@ def _unwrap(value, found: list):
 
 def _refuse_numpy_function(name: str):
     alias = _GRADCRAFT_NAMES.get(name, name)
-    use = (f"gradcraft.{alias}(...)" if callable(getattr(api, alias, None))
-           else "gradcraft's functions (gradcraft.maximum, .relu, .exp, .sum, ...)")
-    raise RuntimeError(
-        f"np.{name}() on a tensor that requires grad: NumPy sees only the numbers and would "
-        f"silently cut the graph. Use {use} to stay differentiable, or x.detach().numpy() / "
-        "x.data for the numbers")
+    if callable(getattr(api, alias, None)):
+        _engine.refuse_numpy(f"np.{name}()", use=f"gradcraft.{alias}(...)")
+    _engine.refuse_numpy(f"np.{name}()")
 
 
 def array_ufunc(self, ufunc, method, *inputs, **kwargs):
