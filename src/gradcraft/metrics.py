@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from .tensor import Tensor
+from .validation import check_int
 
 __all__ = ["accuracy", "top_k_error", "confusion_matrix", "precision_recall"]
 
@@ -93,8 +94,7 @@ def top_k_error(scores, labels, k: int = 5) -> float:
     labels = _labels(labels, "labels", len(scores))
     _nonempty(len(labels), "labels")
     num_classes = scores.shape[1]
-    if not isinstance(k, int | np.integer) or isinstance(k, bool) or not 1 <= k <= num_classes:
-        raise ValueError(f"k must be an int in [1, {num_classes}] (the number of classes), got {k!r}")
+    k = check_int(k, "k", low=1, high=num_classes)  # at most the number of classes, as torch.topk
     if labels.max() >= num_classes:
         raise ValueError(f"labels must lie in [0, {num_classes}), got a label {labels.max()}")
     true_scores = scores[np.arange(len(labels)), labels]
@@ -106,13 +106,12 @@ def _num_classes(num_classes, *label_arrays) -> int:
     largest = max((int(a.max()) for a in label_arrays if a.size), default=-1)
     if num_classes is None:
         return largest + 1
-    if not isinstance(num_classes, int | np.integer) or num_classes < 1:
-        raise ValueError(f"num_classes must be a positive int, got {num_classes!r}")
+    num_classes = check_int(num_classes, "num_classes", low=1)
     if largest >= num_classes:
         raise ValueError(
             f"labels must lie in [0, num_classes) = [0, {num_classes}), got a label {largest}"
         )
-    return int(num_classes)
+    return num_classes
 
 
 def confusion_matrix(y_true, y_pred, num_classes: int | None = None) -> np.ndarray:

@@ -19,19 +19,13 @@ import numbers
 
 import numpy as np
 
+from .validation import check_int, describe
+
 __all__ = ["DEFAULT_SEED", "default_generator", "manual_seed", "as_generator"]
 
 DEFAULT_SEED = 0
 
 _default_generator = np.random.default_rng(DEFAULT_SEED)
-
-
-def _check_seed(name: str, seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
-        raise TypeError(f"{name} must be a non-negative int, got {seed!r} ({type(seed).__name__})")
-    if seed < 0:
-        raise ValueError(f"{name} must be a non-negative int, got {seed!r}")
-    return int(seed)
 
 
 def default_generator() -> np.random.Generator:
@@ -46,7 +40,7 @@ def manual_seed(seed: int) -> np.random.Generator:
     place, so layers built earlier that hold it (e.g. `nn.Dropout()`) follow the new seed too,
     as with `torch.manual_seed`.
     """
-    seed = _check_seed("seed", seed)
+    seed = check_int(seed, "seed", low=0)
     _default_generator.bit_generator.state = np.random.PCG64(seed).state
     return _default_generator
 
@@ -63,5 +57,5 @@ def as_generator(rng=None) -> np.random.Generator:
     if isinstance(rng, np.random.Generator):
         return rng
     if isinstance(rng, numbers.Integral) and not isinstance(rng, bool):
-        return np.random.default_rng(_check_seed("rng seed", rng))
-    raise TypeError(f"rng must be a numpy.random.Generator or an int seed, got {type(rng).__name__}")
+        return np.random.default_rng(check_int(rng, "rng seed", low=0))
+    raise TypeError(f"rng must be a numpy.random.Generator or an int seed, got {describe(rng)}")

@@ -1,6 +1,11 @@
-"""Fixtures for the data tests: hand-packed IDX / CIFAR files, and the real datasets once."""
+"""Fixtures for the data tests: hand-packed IDX / CIFAR files, and the real datasets once.
+
+The real datasets are read from the folder named by the environment variable GRADCRAFT_DATA;
+their tests are skipped when it is unset.
+"""
 
 import gzip
+import os
 import struct
 from pathlib import Path
 
@@ -56,19 +61,49 @@ def write_mnist():
     return write
 
 
-@pytest.fixture(scope="session")
-def shared_data_dir() -> Path:
-    """../shared/data beside the repository (present on CI and on the team's machines)."""
-    path = Path(__file__).parents[2].parent / "shared" / "data"
-    if not (path / "mnist").is_dir() or not (path / "fashion-mnist").is_dir():
-        pytest.fail(f"the shared datasets are expected in {path} (mnist/ and fashion-mnist/); "
-                    "see ../shared/data/README.md")
-    return path
+DATA_VARIABLE = "GRADCRAFT_DATA"
+
+
+def real_data_folder(folder: str) -> Path:
+    """$GRADCRAFT_DATA/<folder>, or a skip naming GRADCRAFT_DATA.
+
+    Unset: skip (a fresh clone has no datasets; the README says how to get them). Set to
+    something that is not a directory: fail, since a typo must not silently skip the tests CI
+    means to run. A directory without this dataset's folder: skip, naming the folder (MNIST
+    alone is a normal setup; CIFAR-10 is not on every machine).
+    """
+    value = os.environ.get(DATA_VARIABLE)
+    if not value:
+        pytest.skip(f"real-data test: {DATA_VARIABLE} is not set; set it to a folder holding mnist/, "
+                    "fashion-mnist/ and cifar-10-batches-py/ (see the README, 'Run the tests')")
+    root = Path(value).expanduser()
+    if not root.is_dir():
+        pytest.fail(f"{DATA_VARIABLE}={value} is not a directory")
+    if not (root / folder).is_dir():
+        pytest.skip(f"real-data test: {DATA_VARIABLE}={value} has no {folder}/ folder")
+    return root
 
 
 @pytest.fixture(scope="session")
-def real_mnist(shared_data_dir):
+def mnist_root() -> Path:
+    """The data folder holding mnist/ (from GRADCRAFT_DATA)."""
+    return real_data_folder("mnist")
+
+
+@pytest.fixture(scope="session")
+def fashion_mnist_root() -> Path:
+    """The data folder holding fashion-mnist/ (from GRADCRAFT_DATA)."""
+    return real_data_folder("fashion-mnist")
+
+
+@pytest.fixture(scope="session")
+def cifar10_root() -> Path:
+    """The data folder holding cifar-10-batches-py/ (from GRADCRAFT_DATA)."""
+    return real_data_folder("cifar-10-batches-py")
+
+
+@pytest.fixture(scope="session")
+def real_mnist(mnist_root):
     import gradcraft.data as gd
 
-    return gd.load_dataset("mnist", root=shared_data_dir)
-
+    return gd.load_dataset("mnist", root=mnist_root)

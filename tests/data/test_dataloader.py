@@ -154,7 +154,7 @@ def test_dataloader_errors():
         DataLoader(ds, generator=3)
     with pytest.raises(TypeError, match="len\\(\\) and indexing, got int"):
         DataLoader(5)
-    with pytest.raises(ValueError, match="float_dtype must be a floating dtype or None, got int32"):
+    with pytest.raises(ValueError, match="float_dtype must be a floating dtype such as numpy.float32, got int32"):
         DataLoader(ds, float_dtype="int32")
     with pytest.raises(ValueError, match="epoch must be a non-negative int"):
         DataLoader(ds).set_epoch(-1)

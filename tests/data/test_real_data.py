@@ -1,13 +1,14 @@
-"""The real MNIST and Fashion-MNIST files in ../shared/data, against the facts of its README."""
+"""The real datasets in $GRADCRAFT_DATA (skipped when it is unset), against published facts:
+the files' md5 sums (as torchvision checks them), sizes, first labels, pixel statistics."""
 
 import hashlib
 
 import numpy as np
 import pytest
 
-from gradcraft.data import Standardizer, load_mnist
+from gradcraft.data import Standardizer, load_dataset, load_mnist
 
-README_MD5 = {
+PUBLISHED_MD5 = {
     "mnist": {
         "train-images-idx3-ubyte.gz": "f68b3c2dcbeaaa9fbdd348bbdeb94873",
         "train-labels-idx1-ubyte.gz": "d53e105ee54ea40749a09fcbcd1e9432",
@@ -23,10 +24,11 @@ README_MD5 = {
 }
 
 
-@pytest.mark.parametrize("folder", ["mnist", "fashion-mnist"])
-def test_files_are_the_published_ones(shared_data_dir, folder):
-    for name, md5 in README_MD5[folder].items():
-        assert hashlib.md5((shared_data_dir / folder / name).read_bytes()).hexdigest() == md5
+@pytest.mark.parametrize("folder, root", [("mnist", "mnist_root"), ("fashion-mnist", "fashion_mnist_root")])
+def test_files_are_the_published_ones(request, folder, root):
+    directory = request.getfixturevalue(root) / folder
+    for name, md5 in PUBLISHED_MD5[folder].items():
+        assert hashlib.md5((directory / name).read_bytes()).hexdigest() == md5
 
 
 def test_mnist_loads_with_the_published_sizes(real_mnist):
@@ -49,8 +51,20 @@ def test_mnist_pixel_statistics_are_the_well_known_ones(real_mnist):
     assert abs(scaler.std.item() - 0.3081) < 1e-4
 
 
-def test_fashion_mnist_has_1000_test_images_per_class(shared_data_dir):
-    raw = load_mnist(shared_data_dir, "fashion-mnist")
+def test_fashion_mnist_has_1000_test_images_per_class(fashion_mnist_root):
+    raw = load_mnist(fashion_mnist_root, "fashion-mnist")
     assert raw["train_images"].shape == (60000, 28, 28)
     assert raw["test_images"].shape == (10000, 28, 28)
     np.testing.assert_array_equal(np.bincount(raw["test_labels"]), [1000] * 10)
+
+
+def test_cifar10_has_the_published_sizes_and_balanced_classes(cifar10_root):
+    # CIFAR-10 (Krizhevsky, 2009): 50,000 training and 10,000 test images of 32x32x3 pixels,
+    # 6,000 per class: 5,000 in training and 1,000 in test.
+    splits = load_dataset("cifar10", root=cifar10_root)
+    x, y = splits.train.arrays
+    tx, ty = splits.test.arrays
+    assert x.shape == (50000, 3, 32, 32) and tx.shape == (10000, 3, 32, 32)
+    assert x.dtype == np.float32 and 0.0 <= x.min() and x.max() <= 1.0
+    np.testing.assert_array_equal(np.bincount(y), [5000] * 10)
+    np.testing.assert_array_equal(np.bincount(ty), [1000] * 10)

@@ -75,7 +75,7 @@ def test_validation_split_is_stratified_disjoint_and_seeded(digits):
 
 
 def test_bad_val_fraction():
-    with pytest.raises(ValueError, match=r"val_fraction must be a number in \[0, 1\), got 1.0"):
+    with pytest.raises(ValueError, match=r"val_fraction must be in \[0, 1\), got 1.0"):
         load_dataset("digits", val_fraction=1.0)
     with pytest.raises(ValueError, match="val_fraction=0.001 cannot make a stratified validation"):
         load_dataset("digits", val_fraction=0.001)

@@ -109,3 +109,49 @@ def test_accuracy_refuses_labels_beyond_the_score_columns():
     with pytest.raises(ValueError, match=r"labels must lie in \[0, 3\) for scores of 3 classes, got a label 3"):
         accuracy(scores, np.array([1, 2, 3]))
     assert accuracy(scores, np.array([1, 0, 0])) == pytest.approx(2 / 3)  # by hand: rows 0 and 1 right
+
+
+# ---------------------------------------------------------------- numeric arguments: the policy
+# A wrong type raises TypeError, a wrong value ValueError, both naming the argument
+# (`gradcraft.validation`); torch.topk is the reference for k where it checks it.
+
+
+@pytest.mark.parametrize("k, shown", [(2.5, r"2.5 \(float\)"), ("3", r"'3' \(str\)"), (True, r"True \(bool\)"),
+                                      (None, r"None \(NoneType\)")])
+def test_top_k_of_a_wrong_type(k, shown):
+    scores, labels = random_case(0, n=8, k=5)
+    with pytest.raises(TypeError, match="k must be an int, got " + shown):
+        top_k_error(scores, labels, k=k)
+    if k == 2.5:
+        import torch
+
+        with pytest.raises(TypeError):  # "topk(): argument 'k' (position 1) must be int, not float"
+            torch.from_numpy(scores).topk(k)
+
+
+@pytest.mark.parametrize("k", [0, 6])
+def test_top_k_outside_one_to_the_class_count(k):
+    # torch.topk raises a RuntimeError for k > K ("selected index k out of range") and returns
+    # nothing for k = 0; a top-0 error of 1 would be meaningless, so both are refused
+    scores, labels = random_case(0, n=8, k=5)
+    with pytest.raises(ValueError, match=rf"k must be an int in \[1, 5\], got {k}"):
+        top_k_error(scores, labels, k=k)
+
+
+def test_top_k_numpy_int_is_an_int():
+    scores, labels = random_case(0, n=50, k=5)
+    assert top_k_error(scores, labels, k=np.int64(2)) == top_k_error(scores, labels, k=2)
+
+
+@pytest.mark.parametrize("function", [confusion_matrix, precision_recall])
+def test_num_classes_of_a_wrong_type_and_value(function):
+    y = np.array([0, 1, 1])
+    with pytest.raises(TypeError, match=r"num_classes must be an int, got 3.0 \(float\)"):
+        function(y, y, num_classes=3.0)
+    with pytest.raises(TypeError, match=r"num_classes must be an int, got '3' \(str\)"):
+        function(y, y, num_classes="3")
+    with pytest.raises(ValueError, match="num_classes must be a positive int, got 0"):
+        function(y, y, num_classes=0)
+    # a NumPy int is an int: scikit-learn's labels=range(3) gives the same 3x3 matrix
+    np.testing.assert_array_equal(confusion_matrix(y, y, num_classes=np.int64(3)),
+                                  skm.confusion_matrix(y, y, labels=range(3)))

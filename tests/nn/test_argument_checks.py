@@ -42,7 +42,8 @@ def test_explicit_dtypes_still_honoured():
     assert nn.Linear(2, 3, dtype=np.float64).weight.dtype == np.float64
     assert nn.Linear(2, 3, dtype="float64").bias.dtype == np.float64
     assert nn.Linear(2, 3).weight.dtype == np.float32
-    with pytest.raises(TypeError, match=r"dtype must be a floating dtype .*got int64"):
+    # a dtype, but not a floating one: a wrong value (a ValueError), not a wrong type
+    with pytest.raises(ValueError, match=r"dtype must be a floating dtype .*got int64"):
         nn.Linear(2, 3, dtype=np.int64)
 
 
@@ -70,7 +71,7 @@ def test_to_none_changes_nothing_like_torch(call):
 def test_to_with_a_dtype_still_converts_and_refuses_non_floats():
     model = nn.Linear(2, 3).to(np.float64)
     assert model.weight.dtype == np.float64
-    with pytest.raises(TypeError, match=r"to\(dtype\) must be a floating dtype .*got int32"):
+    with pytest.raises(ValueError, match=r"to\(dtype\) must be a floating dtype .*got int32"):
         model.to(np.int32)
     assert model.weight.dtype == np.float64
 

@@ -95,9 +95,9 @@ def test_seeds_and_generators():
     np.testing.assert_array_equal(a, b)
     np.testing.assert_array_equal(c, d)
     assert not np.array_equal(a, c)
-    with pytest.raises(ValueError, match="mode must be 'fan_in' or 'fan_out'"):
+    with pytest.raises(ValueError, match="mode must be one of 'fan_in', 'fan_out', got 'fan_avg'"):
         init.kaiming_uniform_(_empty((4, 4)), mode="fan_avg")
-    with pytest.raises(ValueError, match="unknown nonlinearity"):
+    with pytest.raises(ValueError, match="nonlinearity must be one of .*got 'swish'"):
         init.kaiming_normal_(_empty((4, 4)), nonlinearity="swish")
     with pytest.raises(TypeError, match="fill a Tensor or NumPy array"):
         init.zeros_([1.0, 2.0])

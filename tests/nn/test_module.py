@@ -50,7 +50,7 @@ def test_train_eval_flip_every_submodule_and_return_self(net):
     assert not any(m.training for m in net.modules())
     assert net.train() is net
     assert all(m.training for m in net.modules())
-    with pytest.raises(ValueError, match="mode must be a bool"):
+    with pytest.raises(TypeError, match=r"mode must be True or False, got 'no' \(str\)"):
         net.train("no")
 
 
@@ -91,9 +91,10 @@ def test_to_keeps_integer_buffers_and_refuses_non_float_dtypes():
     model.register_buffer("count", np.array(3, dtype=np.int64))
     model.double()
     assert model.count.dtype == np.int64 and model.count == 3
-    with pytest.raises(TypeError, match="floating"):
+    # dtypes that are not floating, and strings that name no dtype, are wrong values
+    with pytest.raises(ValueError, match="floating"):
         model.to(np.int32)
-    with pytest.raises(TypeError, match="floating dtype"):
+    with pytest.raises(ValueError, match="floating dtype"):
         model.to("cpu")
 
 

@@ -11,12 +11,12 @@ to resume a run at epoch e. An iteration abandoned early (`break`) does not adva
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
 from ..tensor import Tensor
-from .dataset import _check_seed, stack_samples
+from ..validation import check_bool, check_float_dtype, check_int
+from .dataset import stack_samples
 
 __all__ = ["DataLoader"]
 
@@ -47,9 +47,12 @@ class DataLoader:
             raise TypeError(
                 f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
             )
-        if not isinstance(batch_size, numbers.Integral) or isinstance(batch_size, bool) \
-                or batch_size < 1:
-            raise ValueError(f"DataLoader: batch_size must be a positive int, got {batch_size!r}")
+        batch_size = check_int(batch_size, "batch_size", low=1)
+        # bools only: DataLoader(ds, 64, 1) would otherwise read a misplaced argument as shuffle=True
+        shuffle = check_bool(shuffle, "shuffle")
+        drop_last = check_bool(drop_last, "drop_last")
+        # None: floating fields keep the dataset's dtype
+        float_dtype = None if float_dtype is None else check_float_dtype(float_dtype, "float_dtype")
         if seed is not None and generator is not None:
             raise ValueError("DataLoader: pass seed= or generator=, not both")
         if generator is not None:
@@ -60,34 +63,27 @@ class DataLoader:
                 )
             seed = int(generator.integers(0, 2**63 - 1))
         elif seed is not None:
-            seed = _check_seed(seed, "DataLoader")
+            seed = check_int(seed, "seed", low=0)
         if shuffle and seed is None:
             raise ValueError(
                 "DataLoader(shuffle=True) needs seed= (an int) or generator= "
                 "(a numpy.random.Generator), so that the order is reproducible"
             )
         self.dataset = dataset
-        self.batch_size = int(batch_size)
-        self.shuffle = bool(shuffle)
-        self.drop_last = bool(drop_last)
+        self.batch_size = batch_size
+        self.shuffle = shuffle
+        self.drop_last = drop_last
         self.seed = seed
-        if float_dtype is not None:
-            float_dtype = np.dtype(float_dtype)
-            if not np.issubdtype(float_dtype, np.floating):
-                raise ValueError(f"DataLoader: float_dtype must be a floating dtype or None, "
-                                 f"got {float_dtype}")
         self.float_dtype = float_dtype
         self.epoch = 0
 
     def set_epoch(self, epoch: int) -> None:
         """Make the next iteration epoch `epoch` (its shuffle order is fixed by seed and epoch)."""
-        if not isinstance(epoch, numbers.Integral) or isinstance(epoch, bool) or epoch < 0:
-            raise ValueError(f"set_epoch: epoch must be a non-negative int, got {epoch!r}")
-        self.epoch = int(epoch)
+        self.epoch = check_int(epoch, "epoch", low=0)
 
     def order(self, epoch: int | None = None) -> np.ndarray:
         """The sample positions visited in `epoch` (default: the next one), shape (N,)."""
-        epoch = self.epoch if epoch is None else epoch
+        epoch = self.epoch if epoch is None else check_int(epoch, "epoch", low=0)
         n = len(self.dataset)
         if not self.shuffle:
             return np.arange(n)

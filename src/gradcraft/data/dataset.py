@@ -15,6 +15,7 @@ import numbers
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_int, check_real
 
 __all__ = ["Dataset", "TensorDataset", "Subset", "random_split"]
 
@@ -49,11 +50,12 @@ def _to_numpy(value):
 
 
 def _check_index(index, length: int) -> int:
-    if not isinstance(index, numbers.Integral) or isinstance(index, bool):
-        raise TypeError(f"dataset index must be an integer, got {type(index).__name__}")
+    # Out of range is an IndexError, not a ValueError: Python's convention for indexing, which
+    # `for sample in dataset` (the old iteration protocol) relies on to stop.
+    index = check_int(index, "dataset index")
     if not -length <= index < length:
         raise IndexError(f"dataset index {index} is out of range for a dataset of {length} samples")
-    return int(index) % length
+    return index % length
 
 
 class TensorDataset(Dataset):
@@ -140,6 +142,9 @@ def _split_lengths(lengths, n: int) -> list[int]:
     Fractions follow PyTorch: floor(n * f) each, then the remainder handed out one sample at a
     time to the splits in order.
     """
+    if isinstance(lengths, str) or not hasattr(lengths, "__iter__"):
+        raise TypeError(f"random_split: lengths must be a list of ints or fractions, got "
+                        f"{type(lengths).__name__}")
     lengths = list(lengths)
     if not lengths:
         raise ValueError("random_split: lengths must not be empty")
@@ -150,7 +155,7 @@ def _split_lengths(lengths, n: int) -> list[int]:
                 f"got {lengths} (sum {sum(lengths)})"
             )
         return [int(x) for x in lengths]
-    fractions = [float(x) for x in lengths]
+    fractions = [check_real(x, f"lengths[{i}]") for i, x in enumerate(lengths)]
     if any(f < 0 or f > 1 for f in fractions) or not np.isclose(sum(fractions), 1.0):
         raise ValueError(
             f"random_split: fractions must lie in [0, 1] and sum to 1, got {lengths}"
@@ -189,10 +194,4 @@ def _rng_from(seed, generator, who: str) -> np.random.Generator:
         raise ValueError(
             f"{who} is random: pass seed= (an int) or generator= (a numpy.random.Generator)"
         )
-    return np.random.default_rng(_check_seed(seed, who))
-
-
-def _check_seed(seed, who: str) -> int:
-    if not isinstance(seed, numbers.Integral) or isinstance(seed, bool) or seed < 0:
-        raise ValueError(f"{who}: seed must be a non-negative int, got {seed!r}")
-    return int(seed)
+    return np.random.default_rng(check_int(seed, "seed", low=0))

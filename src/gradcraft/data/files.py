@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
+
+from ..validation import describe
 
 __all__ = ["find_files", "locate"]
 
@@ -13,6 +16,8 @@ def find_files(root, name: str, folders, filenames) -> Path:
     A file counts if present as named or, for .gz names, uncompressed. Raise a ValueError naming
     the expected files and where they were looked for if no directory has them all.
     """
+    if not isinstance(root, str | os.PathLike):
+        raise TypeError(f"{name}: root must be a path (str or os.PathLike), got {describe(root)}")
     root = Path(root).expanduser()
     if not root.is_dir():
         problem = "is a file, not a directory" if root.exists() else "does not exist"

@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from ..validation import check_int
+
 __all__ = ["read_idx", "write_idx"]
 
 # element-type byte -> big-endian NumPy dtype
@@ -44,6 +46,8 @@ def read_idx(path, expected_ndim: int | None = None) -> np.ndarray:
     wrong number of dimensions or a data section of the wrong length raise ValueError naming
     the file.
     """
+    if expected_ndim is not None:
+        expected_ndim = check_int(expected_ndim, "expected_ndim", low=0, high=255)  # one header byte
     path = Path(path)
     data = _read_bytes(path)
     if len(data) < 4:

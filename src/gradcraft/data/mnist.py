@@ -1,6 +1,6 @@
 """MNIST and Fashion-MNIST from their four IDX .gz files.
 
-Files are looked for, in order, in `root/<folder>/` (the layout of ../shared/data: `mnist/`,
+Files are looked for, in order, in `root/<folder>/` (the layout the README describes: `mnist/`,
 `fashion-mnist/`), in torchvision's `root/<MNIST|FashionMNIST>/raw/`, and in `root/` itself. Each
 file may also be stored uncompressed (the same name without .gz).
 """
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..validation import check_choice
 from .files import find_files, locate
 from .idx import read_idx
 
@@ -34,8 +35,7 @@ def load_mnist(root, name: str = "mnist") -> dict[str, np.ndarray]:
     'test_labels'}. Verified: 28x28 images, as many labels as images, labels in 0..9; a missing,
     truncated or wrong file raises ValueError naming it.
     """
-    if name not in _FOLDERS:
-        raise ValueError(f"load_mnist: name must be one of {sorted(_FOLDERS)}, got {name!r}")
+    name = check_choice(name, "name", _FOLDERS)
     directory = find_files(root, name, _FOLDERS[name], list(MNIST_FILES.values()))
     arrays = {}
     for key, filename in MNIST_FILES.items():

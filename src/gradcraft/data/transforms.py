@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_choice, check_int
 from .dataset import TensorDataset
 
 __all__ = ["Standardizer"]
@@ -36,9 +37,7 @@ class Standardizer:
     """Fit per-channel / per-feature / global mean and std; `transform` standardises."""
 
     def __init__(self, per: str = "channel"):
-        if per not in _PER:
-            raise ValueError(f"Standardizer: per must be one of {_PER}, got {per!r}")
-        self.per = per
+        self.per = check_choice(per, "per", _PER)
         self.mean = None
         self.std = None
 
@@ -88,6 +87,7 @@ class Standardizer:
                 f"transform_dataset needs a TensorDataset, got {type(dataset).__name__}"
             )
         arrays = list(dataset.arrays)
+        field = check_int(field, "field", low=-len(arrays), high=len(arrays) - 1)
         arrays[field] = self.transform(arrays[field])
         return TensorDataset(*arrays)
 

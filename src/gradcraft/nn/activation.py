@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from .. import functional as F
-from ..checks import check_int, check_real
+from ..validation import check_int, check_real
 from .module import Module
 
 
@@ -26,7 +26,8 @@ class LeakyReLU(Module):
 
     def __init__(self, negative_slope: float = 0.01):
         super().__init__()
-        self.negative_slope = check_real(negative_slope, "negative_slope")
+        # Any real slope, NaN and inf included (as torch): only the type is checked.
+        self.negative_slope = check_real(negative_slope, "negative_slope", finite=False)
 
     def forward(self, x):
         return F.leaky_relu(x, self.negative_slope)

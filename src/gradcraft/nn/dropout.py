@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .. import functional as F
+from ..validation import check_real
 from . import init
 from .module import Module
 
@@ -19,9 +20,7 @@ class Dropout(Module):
 
     def __init__(self, p: float = 0.5, rng=None):
         super().__init__()
-        if isinstance(p, bool) or not isinstance(p, int | float) or not 0.0 <= p <= 1.0:
-            raise ValueError(f"dropout probability p must be a number in [0, 1], got {p!r}")
-        self.p = float(p)
+        self.p = check_real(p, "p", low=0.0, high=1.0)
         self.rng = init.make_rng(rng)
 
     def forward(self, x):

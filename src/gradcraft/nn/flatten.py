@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 
-from ..checks import check_int
 from ..tensor import as_tensor
+from ..validation import check_int
 from .module import Module
 
 

@@ -8,15 +8,10 @@ import numpy as np
 
 from .. import functional as F
 from ..backend import default_float
+from ..validation import check_bool, check_int
 from . import init
 from .module import Module, check_float_dtype
 from .parameter import Parameter
-
-
-def _check_features(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int | np.integer) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 class Linear(Module):
@@ -33,8 +28,10 @@ class Linear(Module):
     def __init__(self, in_features: int, out_features: int, bias: bool = True,
                  dtype=default_float, rng=None):
         super().__init__()
-        self.in_features = _check_features("in_features", in_features)
-        self.out_features = _check_features("out_features", out_features)
+        # At least 1 feature (torch allows 0): a layer without inputs or outputs is a mistake here.
+        self.in_features = check_int(in_features, "in_features", low=1)
+        self.out_features = check_int(out_features, "out_features", low=1)
+        bias = check_bool(bias, "bias")
         dtype = check_float_dtype(dtype)
         self.weight = Parameter(np.empty((self.out_features, self.in_features), dtype=dtype))
         self.bias = Parameter(np.empty(self.out_features, dtype=dtype)) if bias else None

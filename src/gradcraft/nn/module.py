@@ -19,6 +19,8 @@ import numpy as np
 
 from ..backend import default_float, is_float_dtype, xp
 from ..tensor import Tensor, bump_version
+from ..validation import check_bool, describe
+from ..validation import check_float_dtype as _check_float_dtype
 from .parameter import Parameter
 
 _INTERNAL = frozenset({"training", "_buffer_persistence"})
@@ -40,20 +42,16 @@ def _array_of(value):
 
 
 def check_float_dtype(dtype, argument: str = "dtype"):
-    """`dtype` as a NumPy floating dtype, or a TypeError naming `argument` (layers take `dtype=`).
+    """`dtype` as a NumPy floating dtype (layers take `dtype=`), checked by
+    `validation.check_float_dtype`: TypeError if it is no dtype at all, ValueError for a
+    non-floating one (np.int64), both naming `argument`.
 
     None means the default float (`backend.default_float`, float32), as `torch.nn.Linear(...,
     dtype=None)`: NumPy alone would read None as float64.
     """
     if dtype is None:
         return xp.dtype(default_float)
-    try:
-        dtype = xp.dtype(dtype)
-    except TypeError:
-        raise TypeError(f"{argument} must be a floating dtype such as numpy.float32, got {dtype!r}") from None
-    if not is_float_dtype(dtype):
-        raise TypeError(f"{argument} must be a floating dtype such as numpy.float32, got {dtype}")
-    return dtype
+    return _check_float_dtype(dtype, argument)
 
 
 class Module:
@@ -149,8 +147,11 @@ class Module:
         `None` is allowed (an absent buffer); a Tensor is stored as its NumPy array.
         Reassigning `self.<name>` later replaces the buffer's value.
         """
-        if not isinstance(name, str) or not name or "." in name:
+        if not isinstance(name, str):
+            raise TypeError(f"buffer name must be a str, got {describe(name)}")
+        if not name or "." in name:
             raise ValueError(f"buffer name must be a non-empty string without '.', got {name!r}")
+        persistent = check_bool(persistent, "persistent")
         if isinstance(getattr(self, name, None), Parameter | Module):
             raise ValueError(f"cannot register buffer {name!r}: the attribute already holds a "
                              f"{type(getattr(self, name)).__name__}")
@@ -158,14 +159,13 @@ class Module:
             array = xp.asarray(_array_of(array))
         if "_buffer_persistence" not in vars(self):
             self._buffer_persistence = {}
-        self._buffer_persistence[name] = bool(persistent)
+        self._buffer_persistence[name] = persistent
         setattr(self, name, array)
 
     # ------------------------------------------------------------------ modes and grads
     def train(self, mode: bool = True) -> Module:
         """Set `training` on this module and every submodule; returns self."""
-        if not isinstance(mode, bool):
-            raise ValueError(f"train(mode): mode must be a bool, got {mode!r}")
+        mode = check_bool(mode, "mode")
         for module in self.modules():
             module.training = mode
         return self
@@ -175,6 +175,7 @@ class Module:
 
     def zero_grad(self, set_to_none: bool = True) -> None:
         """Forget accumulated gradients (`grad = None`, or zero them in place)."""
+        set_to_none = check_bool(set_to_none, "set_to_none")
         for param in self.parameters():
             if set_to_none:
                 param.grad = None
@@ -183,6 +184,7 @@ class Module:
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze every parameter; returns self."""
+        requires_grad = check_bool(requires_grad, "requires_grad")
         for param in self.parameters():
             param.requires_grad = requires_grad
         return self
@@ -196,6 +198,7 @@ class Module:
 
     def num_parameters(self, only_trainable: bool = False) -> int:
         """Number of scalar parameters (each shared parameter counted once)."""
+        only_trainable = check_bool(only_trainable, "only_trainable")
         return sum(p.data.size for p in self.parameters() if p.requires_grad or not only_trainable)
 
     # ------------------------------------------------------------------ dtype
@@ -255,6 +258,7 @@ class Module:
         """
         if not hasattr(state_dict, "items"):
             raise TypeError(f"load_state_dict expects a mapping name -> array, got {type(state_dict).__name__}")
+        strict = check_bool(strict, "strict")
         owners = self._state_owners()
         targets = {name: _array_of(owner) for name, owner in owners.items()}
         missing = [name for name in targets if name not in state_dict]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from ..backend import is_float_dtype, xp
 from ..tensor import Tensor
+from ..validation import check_bool
 
 
 class Parameter(Tensor):
@@ -17,6 +18,7 @@ class Parameter(Tensor):
     __slots__ = ()
 
     def __init__(self, data, requires_grad: bool = True, dtype=None, name: str | None = None):
+        requires_grad = check_bool(requires_grad, "requires_grad")
         if isinstance(data, Tensor):
             data = data.data
         super().__init__(data, requires_grad=False, dtype=dtype, name=name)

@@ -6,7 +6,8 @@ import math
 
 import numpy as np
 
-from .optimizer import Optimizer, check_hyper
+from ..validation import check_real, describe
+from .optimizer import Optimizer
 
 
 class Adam(Optimizer):
@@ -22,6 +23,7 @@ class Adam(Optimizer):
     _decoupled = False
 
     non_negative = ("lr", "eps", "weight_decay")
+    flags = ("amsgrad", "maximize")
 
     def __init__(self, params, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False, *, maximize: bool = False):
@@ -31,11 +33,11 @@ class Adam(Optimizer):
     def _check_group(self, group):
         super()._check_group(group)
         betas = group["betas"]
+        # A list is accepted: betas come back from a JSON round trip (a checkpoint) as one.
         if not isinstance(betas, tuple | list) or len(betas) != 2:
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {betas!r}")
-        check_hyper("betas[0]", betas[0], 0.0, 1.0)
-        check_hyper("betas[1]", betas[1], 0.0, 1.0)
-        group["betas"] = tuple(betas)
+            raise TypeError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
+        group["betas"] = tuple(check_real(beta, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
+                               for i, beta in enumerate(betas))
 
     def _update(self, param, grad, state, group, key):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]

@@ -6,8 +6,8 @@ import math
 
 import numpy as np
 
-from ..checks import check_real
 from ..tensor import Tensor
+from ..validation import check_bool, check_real
 
 
 def _grads(parameters) -> list[np.ndarray]:
@@ -23,12 +23,14 @@ def _grads(parameters) -> list[np.ndarray]:
 
 
 def _norm_type(value) -> float:
-    """A p > 0 as a float; like torch, the string 'inf' (any case, or 'infinity') means inf."""
+    """A p > 0 as a float; like torch, the string 'inf' (any case, or 'infinity') means inf.
+    Another string is a wrong value (a string is a valid type here), anything else not a real
+    number a wrong type."""
     if isinstance(value, str):
         if value.strip().lower() not in ("inf", "infinity"):
             raise ValueError(f"norm_type must be a real number > 0 or 'inf', got {value!r}")
         return math.inf
-    return check_real(value, "norm_type")
+    return check_real(value, "norm_type", low=0.0, low_open=True, finite=False)
 
 
 def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
@@ -40,11 +42,10 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
     Returns the total norm *before* clipping (a float). Parameters without a gradient are skipped.
     `norm_type` is p (a real > 0), or inf / 'inf' for the largest absolute value.
     """
-    max_norm, norm_type = check_real(max_norm, "max_norm"), _norm_type(norm_type)
-    if not max_norm >= 0:
-        raise ValueError(f"max_norm must be >= 0, got {max_norm}")
-    if not norm_type > 0:
-        raise ValueError(f"norm_type must be > 0 (or inf), got {norm_type}")
+    # max_norm = inf is allowed (it never scales), NaN is not
+    max_norm = check_real(max_norm, "max_norm", low=0.0, finite=False)
+    norm_type = _norm_type(norm_type)
+    error_if_nonfinite = check_bool(error_if_nonfinite, "error_if_nonfinite")
     grads = _grads(parameters)
     if not grads:
         return 0.0
@@ -66,8 +67,6 @@ def clip_grad_norm_(parameters, max_norm: float, norm_type: float = 2.0,
 
 def clip_grad_value_(parameters, clip_value: float) -> None:
     """Clip every gradient element into [-clip_value, clip_value], in place."""
-    clip_value = check_real(clip_value, "clip_value")
-    if not clip_value >= 0:
-        raise ValueError(f"clip_value must be >= 0, got {clip_value}")
+    clip_value = check_real(clip_value, "clip_value", low=0.0, finite=False)
     for g in _grads(parameters):
         np.clip(g, -clip_value, clip_value, out=g)

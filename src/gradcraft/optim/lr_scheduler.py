@@ -16,7 +16,8 @@ import copy
 import math
 from bisect import bisect_right
 
-from .optimizer import Optimizer, check_hyper
+from ..validation import check_choice, check_int, check_real
+from .optimizer import Optimizer
 
 
 def _check_optimizer(optimizer):
@@ -25,10 +26,13 @@ def _check_optimizer(optimizer):
     return optimizer
 
 
-def _check_positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return value
+def _check_state_dict(scheduler, state_dict, expected) -> None:
+    if not isinstance(state_dict, dict):
+        raise TypeError(f"{type(scheduler).__name__}.load_state_dict expects a dict, got "
+                        f"{type(state_dict).__name__}")
+    if set(state_dict) != set(expected):
+        raise ValueError(f"{type(scheduler).__name__}.load_state_dict expects keys {sorted(expected)}, "
+                         f"got {sorted(state_dict)}")
 
 
 class LRScheduler:
@@ -39,6 +43,7 @@ class LRScheduler:
 
     def __init__(self, optimizer: Optimizer, last_epoch: int = -1):
         self.optimizer = _check_optimizer(optimizer)
+        last_epoch = check_int(last_epoch, "last_epoch", low=-1)
         if last_epoch == -1:
             for group in optimizer.param_groups:
                 group.setdefault("initial_lr", group["lr"])
@@ -89,10 +94,7 @@ class LRScheduler:
         return {key: copy.deepcopy(value) for key, value in vars(self).items() if key != "optimizer"}
 
     def load_state_dict(self, state_dict: dict) -> None:
-        expected = set(self.state_dict())
-        if not isinstance(state_dict, dict) or set(state_dict) != expected:
-            got = sorted(state_dict) if isinstance(state_dict, dict) else type(state_dict).__name__
-            raise ValueError(f"{type(self).__name__}.load_state_dict expects keys {sorted(expected)}, got {got}")
+        _check_state_dict(self, state_dict, self.state_dict())
         vars(self).update(copy.deepcopy(state_dict))
 
     def __repr__(self) -> str:
@@ -103,8 +105,8 @@ class StepLR(LRScheduler):
     """lr = base_lr * gamma ** (epoch // step_size)."""
 
     def __init__(self, optimizer, step_size: int, gamma: float = 0.1, last_epoch: int = -1):
-        self.step_size = _check_positive_int("step_size", step_size)
-        self.gamma = check_hyper("gamma", gamma)
+        self.step_size = check_int(step_size, "step_size", low=1)
+        self.gamma = check_real(gamma, "gamma", low=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -121,7 +123,7 @@ class ExponentialLR(LRScheduler):
     """lr = base_lr * gamma ** epoch."""
 
     def __init__(self, optimizer, gamma: float, last_epoch: int = -1):
-        self.gamma = check_hyper("gamma", gamma)
+        self.gamma = check_real(gamma, "gamma", low=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -137,8 +139,8 @@ class CosineAnnealingLR(LRScheduler):
     past T_max it rises again, as in PyTorch)."""
 
     def __init__(self, optimizer, T_max: int, eta_min: float = 0.0, last_epoch: int = -1):  # noqa: N803
-        self.T_max = _check_positive_int("T_max", T_max)
-        self.eta_min = check_hyper("eta_min", eta_min)
+        self.T_max = check_int(T_max, "T_max", low=1)
+        self.eta_min = check_real(eta_min, "eta_min", low=0.0)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -165,10 +167,10 @@ class LinearLR(LRScheduler):
 
     def __init__(self, optimizer, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1):
-        self.start_factor = check_hyper("start_factor", start_factor, 0.0, 1.0, low_inclusive=False,
-                                        high_inclusive=True)
-        self.end_factor = check_hyper("end_factor", end_factor, 0.0, 1.0, high_inclusive=True)
-        self.total_iters = _check_positive_int("total_iters", total_iters)
+        # start_factor 0 would make lr 0 and every later chained factor a division by zero
+        self.start_factor = check_real(start_factor, "start_factor", low=0.0, high=1.0, low_open=True)
+        self.end_factor = check_real(end_factor, "end_factor", low=0.0, high=1.0)
+        self.total_iters = check_int(total_iters, "total_iters", low=1)
         super().__init__(optimizer, last_epoch)
 
     def get_lr(self):
@@ -193,6 +195,8 @@ class LinearWarmup(LinearLR):
     (exactly `LinearLR(optimizer, start_factor, 1.0, warmup_steps)`)."""
 
     def __init__(self, optimizer, warmup_steps: int, start_factor: float = 0.1, last_epoch: int = -1):
+        # checked here too, so that an error names the argument the caller wrote (not total_iters)
+        warmup_steps = check_int(warmup_steps, "warmup_steps", low=1)
         super().__init__(optimizer, start_factor, 1.0, warmup_steps, last_epoch)
 
 
@@ -202,6 +206,12 @@ class SequentialLR(LRScheduler):
 
     def __init__(self, optimizer, schedulers: list, milestones: list, last_epoch: int = -1):
         self.optimizer = _check_optimizer(optimizer)
+        last_epoch = check_int(last_epoch, "last_epoch", low=-1)
+        if not isinstance(schedulers, list | tuple):
+            raise TypeError(f"schedulers must be a list of schedulers, got {type(schedulers).__name__}")
+        if not isinstance(milestones, list | tuple):
+            raise TypeError(f"milestones must be a list of ints, got {type(milestones).__name__}")
+        milestones = [check_int(m, f"milestones[{i}]", low=0) for i, m in enumerate(milestones)]
         if not schedulers:
             raise ValueError("SequentialLR needs at least one scheduler")
         for i, scheduler in enumerate(schedulers):
@@ -210,11 +220,11 @@ class SequentialLR(LRScheduler):
                                 f"got {type(scheduler).__name__}")
             if scheduler.optimizer is not optimizer:
                 raise ValueError(f"schedulers[{i}] belongs to another optimizer")
-        if len(milestones) != len(schedulers) - 1 or list(milestones) != sorted(milestones):
+        if len(milestones) != len(schedulers) - 1 or milestones != sorted(milestones):
             raise ValueError(f"milestones must be {len(schedulers) - 1} increasing epochs (one fewer than "
                              f"schedulers), got {list(milestones)}")
         self._schedulers = list(schedulers)
-        self._milestones = list(milestones)
+        self._milestones = milestones
         self.last_epoch = last_epoch + 1
         for group in optimizer.param_groups:  # undo the initial steps the schedulers already took
             group["lr"] = group["initial_lr"]
@@ -241,7 +251,9 @@ class SequentialLR(LRScheduler):
         return state
 
     def load_state_dict(self, state_dict: dict) -> None:
-        inner = state_dict.get("_schedulers") if isinstance(state_dict, dict) else None
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"SequentialLR.load_state_dict expects a dict, got {type(state_dict).__name__}")
+        inner = state_dict.get("_schedulers")
         if not isinstance(inner, list) or len(inner) != len(self._schedulers):
             raise ValueError(f"SequentialLR.load_state_dict expects '_schedulers' with "
                              f"{len(self._schedulers)} entries")
@@ -262,25 +274,22 @@ class ReduceLROnPlateau:
                  threshold: float = 1e-4, threshold_mode: str = "rel", cooldown: int = 0,
                  min_lr=0.0, eps: float = 1e-8):
         self.optimizer = _check_optimizer(optimizer)
-        if mode not in ("min", "max"):
-            raise ValueError(f"mode must be 'min' or 'max', got {mode!r}")
-        if threshold_mode not in ("rel", "abs"):
-            raise ValueError(f"threshold_mode must be 'rel' or 'abs', got {threshold_mode!r}")
-        self.factor = check_hyper("factor", factor, 0.0, 1.0)
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience must be a non-negative int, got {patience!r}")
-        if isinstance(cooldown, bool) or not isinstance(cooldown, int) or cooldown < 0:
-            raise ValueError(f"cooldown must be a non-negative int, got {cooldown!r}")
+        mode = check_choice(mode, "mode", ("min", "max"))
+        threshold_mode = check_choice(threshold_mode, "threshold_mode", ("rel", "abs"))
+        # factor 1 would never reduce (torch: "Factor should be < 1.0")
+        self.factor = check_real(factor, "factor", low=0.0, high=1.0, high_open=True)
+        patience = check_int(patience, "patience", low=0)
+        cooldown = check_int(cooldown, "cooldown", low=0)
         groups = optimizer.param_groups
         if isinstance(min_lr, list | tuple):
             if len(min_lr) != len(groups):
                 raise ValueError(f"min_lr must have one value per parameter group ({len(groups)}), got {len(min_lr)}")
-            self.min_lrs = [check_hyper("min_lr", value) for value in min_lr]
+            self.min_lrs = [check_real(value, f"min_lr[{i}]", low=0.0) for i, value in enumerate(min_lr)]
         else:
-            self.min_lrs = [check_hyper("min_lr", min_lr)] * len(groups)
+            self.min_lrs = [check_real(min_lr, "min_lr", low=0.0)] * len(groups)
         self.mode, self.threshold_mode = mode, threshold_mode
-        self.threshold = check_hyper("threshold", threshold)
-        self.patience, self.cooldown, self.eps = patience, cooldown, check_hyper("eps", eps)
+        self.threshold = check_real(threshold, "threshold", low=0.0)
+        self.patience, self.cooldown, self.eps = patience, cooldown, check_real(eps, "eps", low=0.0)
         self.last_epoch = 0
         self.best = math.inf if mode == "min" else -math.inf
         self.num_bad_epochs = 0
@@ -296,7 +305,8 @@ class ReduceLROnPlateau:
 
     def step(self, metric) -> None:
         """Record this epoch's metric (e.g. the validation loss) and reduce lr if it plateaued."""
-        value = float(metric.item() if hasattr(metric, "item") else metric)
+        # a one-element Tensor or array counts as its number; NaN and inf are allowed (never better)
+        value = check_real(metric.item() if hasattr(metric, "item") else metric, "metric", finite=False)
         self.last_epoch += 1
         if self._is_better(value):
             self.best, self.num_bad_epochs = value, 0

@@ -21,22 +21,7 @@ import numpy as np
 
 from ..backend import is_float_dtype
 from ..tensor import Tensor, bump_version, enable_grad
-
-
-def check_hyper(name: str, value, low: float = 0.0, high: float | None = None,
-                low_inclusive: bool = True, high_inclusive: bool = False) -> float:
-    """`value` as a float in the given range, or ValueError naming the hyper-parameter."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        raise ValueError(f"{name} must be a number, got {value!r}")
-    value = float(value)
-    ok = value >= low if low_inclusive else value > low
-    if high is not None:
-        ok = ok and (value <= high if high_inclusive else value < high)
-    if not ok or value != value:
-        left = "[" if low_inclusive else "("
-        right = ("]" if high_inclusive else ")") if high is not None else ")"
-        raise ValueError(f"{name} must be in {left}{low}, {high if high is not None else 'inf'}{right}, got {value!r}")
-    return value
+from ..validation import check_bool, check_real
 
 
 # Cache blocking for elementwise updates. Each NumPy call streams its arrays through the cache
@@ -110,17 +95,24 @@ class Optimizer:
         self._check_group(group)
         self.param_groups.append(group)
 
-    #: hyper-parameters that must be numbers >= 0 (each optimizer lists its own)
+    #: hyper-parameters that must be finite real numbers >= 0 (each optimizer lists its own)
     non_negative: tuple[str, ...] = ()
+    #: hyper-parameters that must be True or False (`maximize` is every optimizer's)
+    flags: tuple[str, ...] = ("maximize",)
 
     def _check_group(self, group: dict) -> None:
-        """Validate a group's hyper-parameters, raising ValueError naming the bad one.
-        Subclasses with further rules extend this (calling it first)."""
+        """Validate a group's hyper-parameters in place, naming the bad one: TypeError for a wrong
+        type ('0.1', None, 1 for a flag), ValueError for a wrong value (-0.1, NaN, inf). Valid
+        values are stored as plain floats and bools. Subclasses with further rules extend this
+        (calling it first)."""
         for name in self.non_negative:
-            check_hyper(name, group[name])
+            group[name] = check_real(group[name], name, low=0.0)
+        for name in self.flags:
+            group[name] = check_bool(group[name], name)
 
     # ------------------------------------------------------------------ the loop
     def zero_grad(self, set_to_none: bool = True) -> None:
+        set_to_none = check_bool(set_to_none, "set_to_none")
         for group in self.param_groups:
             for p in group["params"]:
                 if set_to_none:
@@ -199,7 +191,9 @@ class Optimizer:
     def load_state_dict(self, state_dict: dict) -> None:
         """Restore hyper-parameters and state saved by `state_dict()` (from an optimizer built on
         parameters of the same shapes in the same order). Checks everything before changing anything."""
-        if not isinstance(state_dict, dict) or set(state_dict) != {"state", "param_groups"}:
+        if not isinstance(state_dict, dict):
+            raise TypeError(f"optimizer state_dict must be a dict, got {type(state_dict).__name__}")
+        if set(state_dict) != {"state", "param_groups"}:
             raise ValueError("optimizer state_dict must be a dict with exactly 'state' and 'param_groups'")
         saved_groups = state_dict["param_groups"]
         if not isinstance(saved_groups, list | tuple) or not all(isinstance(g, dict) for g in saved_groups) \

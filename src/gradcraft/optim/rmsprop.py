@@ -20,6 +20,7 @@ class RMSprop(Optimizer):
     """
 
     non_negative = ("lr", "alpha", "eps", "weight_decay", "momentum")
+    flags = ("centered", "maximize")
 
     def __init__(self, params, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False, *,

@@ -18,6 +18,7 @@ class SGD(Optimizer):
     """
 
     non_negative = ("lr", "momentum", "dampening", "weight_decay")
+    flags = ("nesterov", "maximize")
 
     def __init__(self, params, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False, *, maximize: bool = False):
