@@ -27,9 +27,13 @@ def test_help(capsys):
     assert out.startswith("usage: gradcraft") and "--version" in out
 
 
-def test_no_arguments_prints_help_and_succeeds(capsys):
-    assert main([]) == 0
-    assert "usage: gradcraft" in capsys.readouterr().out
+def test_no_arguments_prints_usage_on_stderr_and_exits_2(capsys):
+    # a missing command is a usage error (issue #8): a script that forgot it must not pass
+    assert main([]) == 2
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err.startswith("usage: gradcraft")
+    assert "explain" in captured.err and "train" in captured.err  # the commands are listed
 
 
 @pytest.mark.parametrize("argv", [["--no-such-flag"], ["no-such-command"]])
@@ -52,3 +56,5 @@ def test_the_installed_command():
     bad = subprocess.run([*command, "--bogus"], capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2
     assert len(bad.stderr.strip().splitlines()) == 1 and "--bogus" in bad.stderr
+    bare = subprocess.run(command, capture_output=True, text=True, timeout=120)  # no command at all
+    assert bare.returncode == 2 and bare.stdout == "" and bare.stderr.startswith("usage: gradcraft")

@@ -153,7 +153,6 @@ def test_linear_gradients_match_torch():
     (lambda: explain.hinge([1.0, 2.0], 2), "label must be in [0, 2)"),
     (lambda: explain.hinge([1.0], 0), "scores needs at least 2 numbers"),
     (lambda: explain.softmax([1.0, float("nan")], 0), "finite"),
-    (lambda: explain.hinge([1.0, 2.0], 0.5), "integer class index"),
     (lambda: explain.compare([1.0, 2.0, 3.0], 0, classes=["a", "b"]), "classes must name all 3"),
     (lambda: explain.linear([[1.0, 2.0], [3.0, 4.0]], [0.0], [1.0, 1.0], 0), "b must have one entry per row"),
     (lambda: explain.linear([[1.0, 2.0], [3.0, 4.0]], [0.0, 0.0], [1.0], 0), "x must have one entry per column"),
@@ -172,6 +171,15 @@ def test_bad_input_names_the_problem(call, message):
         with pytest.raises(ValueError) as error:
             call()
     assert message in str(error.value)
+
+
+def test_a_label_that_is_not_an_int_is_a_type_error():
+    # gradcraft.validation's policy: a wrong type is a TypeError naming the argument (0.5 is not
+    # a class index; 1.0 is refused too, as check_int refuses 2.0 for every count)
+    with pytest.raises(TypeError, match=r"label must be an int, got 0\.5 \(float\)"):
+        explain.hinge([1.0, 2.0], 0.5)
+    with pytest.raises(TypeError, match=r"label must be an int, got 1\.0 \(float\)"):
+        explain.softmax([1.0, 2.0], 1.0)
 
 
 def test_softmax_loss_note_when_p_y_underflows():

@@ -12,6 +12,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from gradcraft.explain import TOPICS
+
 
 def _gradcraft_command() -> list[str]:
     """The installed `gradcraft` script next to this interpreter (else the same `main` via -c)."""
@@ -59,6 +61,16 @@ def test_comma_string_starting_with_a_negative_number(cli):
     result = cli("softmax", "--scores", "-1,2,3", "--label", "2", "--json")
     assert result.code == 0, result.err
     assert result.steps()["scores"] == [-1.0, 2.0, 3.0]
+
+
+@pytest.mark.parametrize("token, expected", [("-1e-3", [-0.001, 2.0]), ("-.5", [-0.5, 2.0]),
+                                              ("-1,-2", [-1.0, -2.0, 2.0])])
+def test_values_starting_with_a_minus_are_numbers_not_options(cli, token, expected):
+    # argparse alone reads "-1e-3" and "-1,-2" as unknown options; the topic parsers widen its
+    # private negative-number pattern (if a Python release renames it, this test fails)
+    result = cli("prox", "--x", token, "2", "--t", "0", "--json")
+    assert result.code == 0, result.err
+    assert result.json()["result"]["prox"] == expected  # t = 0 leaves x unchanged
 
 
 def test_precision_option(cli):
@@ -109,6 +121,7 @@ def test_every_topic_text_and_json(cli, args, name, expected):
     assert name in text.out
     result = cli(*args, "--json")
     assert result.code == 0, result.err
+    assert tuple(result.json()["result"]) == TOPICS[args[0]].results  # values: test_results.py
     value = result.steps()[name]
     if isinstance(expected, float) or (isinstance(expected, list) and isinstance(expected[0], float)):
         np.testing.assert_allclose(value, expected, atol=1e-12)
@@ -121,9 +134,11 @@ def test_sigmoid_default_points(cli):
     assert result.steps()["x"] == [-100.0, -10.0, 0.0, 10.0, 100.0]
 
 
-def test_explain_without_topic_prints_help(cli):
+def test_explain_without_topic_prints_help_on_stderr_and_exits_2(cli):
+    # like `gradcraft` without a command: the help (it lists the topics) on stderr, exit 2
     result = cli()
-    assert result.code == 0 and "receptive-field" in result.out and "gradient-signs" in result.out
+    assert result.code == 2 and result.out == ""
+    assert "receptive-field" in result.err and "gradient-signs" in result.err
 
 
 BAD_INPUTS = [

@@ -66,7 +66,7 @@ def test_conv_first_cell_arithmetic_by_hand():
 @pytest.mark.parametrize("kwargs, message", [
     (dict(input_size=2, kernel_size=3), "smaller than the dilated kernel"),
     (dict(input_size=5), "needs input_size (or x) and kernel_size"),
-    (dict(input_size=5, kernel_size=3, stride=0), "stride must be >= 1"),
+    (dict(input_size=5, kernel_size=3, stride=0), "stride must be a positive int, got 0"),
     (dict(x=[[1.0, 2.0]]), "give both x and kernel"),
     (dict(input_size=(3, 3), x=[[1.0, 2.0]], kernel=[[1.0]]), "does not match the shape of x"),
 ])

@@ -68,3 +68,15 @@ def test_to_dict_is_json_with_full_precision_values():
     assert values["flag"] is True
     assert data["steps"][1]["note"] == "-log(0.88)"
     assert data["summary"] == "L = 0.12" and data["topic"] == "demo"
+
+
+def test_record_holds_plain_values_and_to_dict_gives_them_at_full_precision():
+    result = Explanation("demo", "A demo")
+    result.record(loss=np.float64(0.123456789), count=np.int64(3), flag=np.bool_(False),
+                  grad=np.array([1.5, -2.0]), undefined=None, infinite=np.float64(np.inf))
+    assert type(result.result["loss"]) is float and type(result.result["count"]) is int
+    assert result.result["flag"] is False
+    data = json.loads(json.dumps(result.to_dict(precision=2)))
+    assert data["result"] == {"loss": 0.123456789, "count": 3, "flag": False, "grad": [1.5, -2.0],
+                              "undefined": None, "infinite": "inf"}
+    assert data["steps"] == []  # quantities are not steps: the text output is unchanged

@@ -21,6 +21,14 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def print_help_and_fail(parser: argparse.ArgumentParser) -> int:
+    """A command that needs a subcommand got none (`gradcraft`, `gradcraft explain`): its help,
+    which lists the subcommands, goes to stderr, and the exit code is 2, as for any usage error,
+    so a script that forgot the subcommand fails instead of passing silently."""
+    parser.print_help(sys.stderr)
+    return 2
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="gradcraft",
@@ -39,8 +47,7 @@ def main(argv: list[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(argv)
         if not getattr(args, "run", None):
-            parser.print_help()
-            return 0
+            return print_help_and_fail(parser)
         code = args.run(args) or 0
         sys.stdout.flush()  # a closed pipe shows up here, not at interpreter exit
         return code

@@ -1,12 +1,19 @@
-"""Checking what users pass to explain topics: every problem is a ValueError naming the argument
-and what was seen (the CLI turns it into one line on stderr, exit code 2)."""
+"""Checking what users pass to explain topics, beyond one argument's type and range.
+
+Single numbers, ints, pairs and flags are checked by `gradcraft.validation` (TypeError for a
+wrong type, ValueError for a wrong value, both naming the argument). What is explain-specific
+lives here: vectors and matrices of the user's numbers, class labels against the class count,
+and float64 overflow. Every problem names the argument and what was seen (the CLI turns it
+into one line on stderr, exit code 2).
+"""
 
 from __future__ import annotations
 
 import functools
-from numbers import Integral
 
 import numpy as np
+
+from ..validation import check_int
 
 
 def vector(name: str, values, min_length: int = 1) -> np.ndarray:
@@ -42,27 +49,10 @@ def matrix(name: str, values) -> np.ndarray:
 
 
 def label(value, num_classes: int, name: str = "label") -> int:
-    """A class index in [0, num_classes)."""
-    if isinstance(value, bool) or not isinstance(value, Integral | np.integer):
-        if isinstance(value, float) and value.is_integer():
-            value = int(value)
-        else:
-            raise ValueError(f"{name} must be an integer class index, got {value!r}")
+    """A class index in [0, num_classes): an int (TypeError otherwise, see `check_int`)."""
+    value = check_int(value, name)
     if not 0 <= value < num_classes:
         raise ValueError(f"{name} must be in [0, {num_classes}) for {num_classes} classes, got {value}")
-    return int(value)
-
-
-def number(name: str, value, minimum: float | None = None, strictly: bool = False) -> float:
-    try:
-        value = float(value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a number, got {value!r}") from None
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite, got {value}")
-    if minimum is not None and (value < minimum or (strictly and value == minimum)):
-        relation = ">" if strictly else ">="
-        raise ValueError(f"{name} must be {relation} {minimum:g}, got {value:g}")
     return value
 
 
@@ -81,25 +71,6 @@ def subtractable_scores(name: str, scores: np.ndarray, margin: float = 0.0) -> N
 def same_length(name_a: str, a: np.ndarray, name_b: str, b: np.ndarray) -> None:
     if a.shape != b.shape:
         raise ValueError(f"{name_a} and {name_b} must have the same length, got {a.size} and {b.size}")
-
-
-def positive_int(name: str, value, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, Integral | np.integer):
-        raise ValueError(f"{name} must be an integer, got {value!r}")
-    if value < minimum:
-        raise ValueError(f"{name} must be >= {minimum}, got {value}")
-    return int(value)
-
-
-def int_pair(name: str, value, minimum: int = 1) -> tuple[int, int]:
-    """An int or an (h, w) pair of ints, each >= minimum."""
-    if isinstance(value, Integral | np.integer) and not isinstance(value, bool):
-        value = (value, value)
-    try:
-        first, second = value
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    return positive_int(name, first, minimum), positive_int(name, second, minimum)
 
 
 def within_float64(topic):

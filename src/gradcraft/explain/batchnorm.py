@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..tensor import Tensor
+from ..validation import check_real
 from . import _inputs
 from .result import Explanation, Given
 
@@ -25,7 +26,13 @@ MOMENTUM = 0.1
 
 def batchnorm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> Explanation:
     """Explain training-mode batch normalisation of x: (N,) one feature or (N, C).
-    gamma, beta: a number or one per feature (C,)."""
+    gamma, beta: a number or one per feature (C,); eps > 0.
+
+    Result keys (per feature: numbers for a one-feature batch, (C,) otherwise; per sample
+    like x): mean, variance (biased); x_hat, y; grad_x dL/dx for L = sum_n n * y_n;
+    unbiased_variance, running_mean, running_var (the running estimates after one step from
+    0 and 1, momentum 0.1), all three None for a batch of 1.
+    """
     try:
         one_feature = np.ndim(x) <= 1
     except ValueError:  # ragged nested lists: let `matrix` report them
@@ -34,7 +41,7 @@ def batchnorm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> Explanation:
     n, c = batch.shape
     gamma = _per_feature("gamma", gamma, c)
     beta = _per_feature("beta", beta, c)
-    eps = _inputs.number("eps", eps, minimum=0.0, strictly=True)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
 
     leaf = Tensor(batch, requires_grad=True)
     mean = leaf.mean(axis=0)
@@ -58,12 +65,16 @@ def batchnorm(x, gamma=1.0, beta=0.0, eps: float = 1e-5) -> Explanation:
     result.add("dL/dx", shown(leaf.grad), "for L = sum_n n * y_n (autograd)" + (
         _vanishing_note(n) if n > 1 and _vanishes(leaf.grad, upstream, x_hat.data, gamma, var.data, eps)
         else ""))
+    result.record(mean=shown(mean.data), variance=shown(var.data), x_hat=shown(x_hat.data), y=shown(y.data),
+                  grad_x=shown(leaf.grad), unbiased_variance=None, running_mean=None, running_var=None)
     if n > 1:
         unbiased = var.data * n / (n - 1)
         result.add("unbiased variance", shown(unbiased), "variance * N/(N-1), for the running estimate")
         result.add("running_mean", shown(MOMENTUM * mean.data), "0.9 * 0 + 0.1 * mean")
         result.add("running_var", shown(1 - MOMENTUM + MOMENTUM * unbiased),
                    "0.9 * 1 + 0.1 * unbiased variance")
+        result.record(unbiased_variance=result["unbiased variance"], running_mean=result["running_mean"],
+                      running_var=result["running_var"])
         result.summary = ("Each feature now has mean 0 and variance ~1 over the batch. With a batch of "
                           "1 this breaks in training: mean = x, so x_hat = 0, y = beta for every input, "
                           "the gradient to x is 0 and the unbiased variance divides by 0. At test time "

@@ -17,6 +17,7 @@ import numpy as np
 from ..functional import linear as linear_op, softmax as softmax_op
 from ..losses import multiclass_hinge, smooth_hinge, softmax_cross_entropy
 from ..tensor import Tensor
+from ..validation import check_real
 from . import _inputs
 from .result import Explanation, Given
 
@@ -45,7 +46,7 @@ def _slot(value) -> str:
 def _scores_label_margin(scores, label, margin):
     s = _inputs.vector("scores", scores, min_length=2)
     y = _inputs.label(label, s.size)
-    margin = _inputs.number("margin", margin, minimum=0.0)
+    margin = check_real(margin, "margin", low=0.0)
     _inputs.subtractable_scores("scores", s, margin)
     return s, y, margin
 
@@ -64,20 +65,26 @@ def _header(result, s, y, names):
 
 
 def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
-    """Multiclass hinge (SVM) loss of one sample: scores (K,), label in [0, K)."""
+    """Multiclass hinge (SVM) loss of one sample: scores (K,), label in [0, K), margin >= 0,
+    classes: K display names (optional).
+
+    Result keys: loss; grad (K,) dL/ds; terms (K,) max(0, s_j - s_y + margin), 0 for the true
+    class (it adds no term); violating: the classes j != y with s_j - s_y + margin > 0.
+    """
     s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     result = Explanation("hinge", "Multiclass hinge (SVM) loss: L = sum_{j != y} max(0, s_j - s_y + margin)")
     _header(result, s, y, names)
     result.add("margin", margin, given=True)
     loss, grad = _loss_and_grad(multiclass_hinge, s, y, margin=margin)
-    violating = []
+    violating, terms = [], np.zeros(s.size)
     for j in range(s.size):
         if j == y:
             continue
         gap = s[j] - s[y] + margin
+        terms[j] = max(gap, 0.0)
         if gap > 0:
-            violating.append(names[j])
+            violating.append(j)
             verdict = f"> 0, so dL/ds_{j} = +1"
         elif gap == 0:
             verdict = f": on the hinge point, subgradient dL/ds_{j} = 0"
@@ -90,9 +97,11 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
                f"true class: minus the number of violating classes ({len(violating)})")
     result.add("loss", loss, "sum of the terms")
     result.add("dL/ds", grad)
+    result.record(loss=loss, grad=grad, terms=terms, violating=tuple(violating))
     if violating:
         one = len(violating) == 1
-        result.summary = (f"L = {{}}: {', '.join(violating)} violate{'s' if one else ''} the margin, "
+        culprits = ", ".join(names[j] for j in violating)
+        result.summary = (f"L = {{}}: {culprits} violate{'s' if one else ''} the margin, "
                           f"so dL/ds = +1 for {'it' if one else 'each of them'} and {{}} for the true "
                           f"class ({names[y]}).")
         result.summary_args = (loss, grad[y])
@@ -104,8 +113,12 @@ def hinge(scores, label, margin: float = 1.0, classes=None) -> Explanation:
 
 
 def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
-    """Softmax cross-entropy of one sample. `margin` > 0 gives the course's smooth hinge: the
-    cross-entropy after lowering the true score by the margin."""
+    """Softmax cross-entropy of one sample: scores (K,), label in [0, K). `margin` > 0 gives the
+    course's smooth hinge: the cross-entropy after lowering the true score by the margin.
+
+    Result keys: loss; grad (K,) dL/ds = p - onehot(y); probabilities (K,) p, the softmax of
+    the scores (of the lowered scores when margin > 0).
+    """
     s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     title = "Softmax cross-entropy: p = softmax(s), L = -log p_y"
@@ -133,6 +146,7 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
     else:  # e^{s_y - max s} below 4.9e-324: p_y prints as 0, the fused op's log-sum-exp is exact
         result.add("loss", loss, "-log p_y = log(sum_k e^{s_k}) - s_y; p_y = e^-L underflows to 0 in float64")
     result.add("dL/ds", grad, "p - onehot(y); sums to 0")
+    result.record(loss=loss, grad=grad, probabilities=p)
     result.summary = (f"L = {{}}: {names[y]} gets probability {{}}; a gradient-descent step raises "
                       f"s_{y} (dL/ds_{y} = p_{y} - 1 = {{}} < 0) and lowers every other score in "
                       "proportion to its probability (dL/ds_j = p_j > 0).")
@@ -141,7 +155,12 @@ def softmax(scores, label, margin: float = 0.0, classes=None) -> Explanation:
 
 
 def compare(scores, label, margin: float = 1.0, classes=None) -> Explanation:
-    """Hinge (with `margin`) and softmax cross-entropy on the same scores, side by side."""
+    """Hinge (with `margin`) and softmax cross-entropy on the same scores (K,), side by side.
+
+    Result keys: gaps (K-1,) s_j - s_y for j != y; hinge_loss, softmax_loss; hinge_grad,
+    softmax_grad (K,); hinge_grad_l1, softmax_grad_l1 (their L1 norms); larger_loss ("hinge",
+    "softmax" or "equal"); larger_grad ("hinge" or "softmax", by L1 norm).
+    """
     s, y, margin = _scores_label_margin(scores, label, margin)
     names = _class_names(classes, s.size)
     h = hinge(s, y, margin, names)
@@ -176,6 +195,9 @@ def compare(scores, label, margin: float = 1.0, classes=None) -> Explanation:
             why += " (here 1 - p_y is positive but below float64 precision: it rounds to 0)"
     underflow = ": positive but below float64 precision"
     result.add("larger gradient", bigger, why)
+    result.record(gaps=gaps, hinge_loss=hinge_loss, softmax_loss=softmax_loss, hinge_grad=hinge_grad,
+                  softmax_grad=softmax_grad, hinge_grad_l1=hinge_push, softmax_grad_l1=softmax_push,
+                  larger_loss=larger, larger_grad=bigger)
     result.summary = (f"Loss: hinge {{}} vs softmax {{}} ({_verdict(larger)}{underflow if softmax_loss == 0 else ''}). "
                       f"Gradient (L1 norm): hinge {{}} vs softmax {{}} ({_verdict(bigger)}"
                       f"{underflow if softmax_push == 0 else ''}).")
@@ -215,7 +237,11 @@ def _larger_loss(margin, gaps, hinge_loss, softmax_loss) -> tuple[str, str, tupl
 
 def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
     """A linear classifier s = W x + b (W (K, D), b (K,), x (D,)) and its hinge and softmax
-    losses for the true class `label`, with the gradients dL/dW from autograd."""
+    losses for the true class `label`, with the gradients dL/dW from autograd.
+
+    Result keys: scores (K,); hinge_loss, softmax_loss; hinge_grad_w, softmax_grad_w (K, D)
+    dL/dW.
+    """
     W = _inputs.matrix("W", W)
     k, d = W.shape
     b = _inputs.vector("b", b)
@@ -227,7 +253,7 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
     if k < 2:
         raise ValueError(f"W needs at least 2 rows (classes), got {k}")
     y = _inputs.label(label, k)
-    margin = _inputs.number("margin", margin, minimum=0.0)
+    margin = check_real(margin, "margin", low=0.0)
     names = _class_names(classes, k)
     result = Explanation("linear", f"Linear classifier s = W x + b ({k} classes, {d} features)")
     result.add("W", W, given=True)
@@ -245,6 +271,7 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
             terms, args = "w_j . x", []
         result.add(_named(f"s_{j}", j, names), s[j], terms + " + " + _slot(b[j]), *args, Given(b[j]))
     result.add("scores", s, "W x + b, from gradcraft.functional.linear")
+    result.record(scores=s)
     for topic, loss_fn, options in (("hinge", multiclass_hinge, {"margin": margin}),
                                     ("softmax", softmax_cross_entropy, {})):
         weights = Tensor(W.copy(), requires_grad=True)
@@ -253,6 +280,7 @@ def linear(W, b, x, label, margin: float = 1.0, classes=None) -> Explanation:
         note = "margin {}" if topic == "hinge" else "-log softmax(s)_y"
         result.add(f"{topic} loss", loss.item(), note, *([Given(margin)] if topic == "hinge" else []))
         result.add(f"{topic} dL/dW", weights.grad, "outer(dL/ds, x)")
+        result.record(**{f"{topic}_loss": loss.item(), f"{topic}_grad_w": weights.grad})
     result.summary = "Scores {}; hinge loss {}, softmax loss {}."
     result.summary_args = (s, result["hinge loss"], result["softmax loss"])
     return result

@@ -15,6 +15,7 @@ import numpy as np
 from ..functional import conv2d
 from ..ops.conv import conv_output_size
 from ..tensor import Tensor
+from ..validation import check_int, check_pair, check_real
 from . import _inputs
 from .result import Explanation, format_given
 
@@ -30,34 +31,41 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
     x (H, W) and kernel (KH, KW), optional: single-channel input and kernel whose output values
     are computed (their shapes fix input_size and kernel_size if those are not given).
     bias: a number added to every output value (with x and kernel).
+
+    Result keys: output_size (OH, OW); output_shape (C_out, OH, OW); parameters (weights and
+    biases); weights (without biases); unread_rows, unread_columns: the input rows and columns
+    no output reads (None for inputs too large to list); output (OH, OW) the output values,
+    None without x and kernel.
     """
     if (x is None) != (kernel is None):
         raise ValueError("give both x and kernel to compute output values, or neither")
+    if bias is not None and x is None:  # it would change nothing: say so rather than ignore it
+        raise ValueError(f"bias {bias!r} is added to the output values: give x and kernel too")
     if x is not None:
         x = _inputs.matrix("x", x)
-        if input_size is not None and _inputs.int_pair("input_size", input_size) != x.shape:
+        if input_size is not None and check_pair(input_size, "input_size", low=1) != x.shape:
             raise ValueError(f"input_size {input_size} does not match the shape of x {x.shape}")
         input_size = x.shape
     if kernel is not None:
         kernel = _inputs.matrix("kernel", kernel)
-        if kernel_size is not None and _inputs.int_pair("kernel_size", kernel_size) != kernel.shape:
+        if kernel_size is not None and check_pair(kernel_size, "kernel_size", low=1) != kernel.shape:
             raise ValueError(f"kernel_size {kernel_size} does not match the shape of kernel {kernel.shape}")
         kernel_size = kernel.shape
     if input_size is None or kernel_size is None:
         raise ValueError("conv needs input_size (or x) and kernel_size (or kernel)")
-    size = _inputs.int_pair("input_size", input_size)
-    ksize = _inputs.int_pair("kernel_size", kernel_size)
-    stride = _inputs.int_pair("stride", stride)
-    padding = _inputs.int_pair("padding", padding, minimum=0)
-    dilation = _inputs.int_pair("dilation", dilation)
-    in_channels = _inputs.positive_int("in_channels", in_channels)
-    out_channels = _inputs.positive_int("out_channels", out_channels)
+    size = check_pair(input_size, "input_size", low=1)
+    ksize = check_pair(kernel_size, "kernel_size", low=1)
+    stride = check_pair(stride, "stride", low=1)
+    padding = check_pair(padding, "padding", low=0)
+    dilation = check_pair(dilation, "dilation", low=1)
+    in_channels = check_int(in_channels, "in_channels", low=1)
+    out_channels = check_int(out_channels, "out_channels", low=1)
     if x is not None and (in_channels, out_channels) != (1, 1):
         raise ValueError("explicit x and kernel are single-channel: leave in_channels and out_channels at 1")
 
     result = Explanation("conv", f"Convolution of a {size[0]}x{size[1]} input with a "
                                  f"{ksize[0]}x{ksize[1]} kernel")
-    out = []
+    out, unread_per_axis = [], []
     for axis, (name, n, k, s, p, d) in enumerate(zip(("OH", "OW"), size, ksize, stride, padding, dilation)):
         span = d * (k - 1) + 1
         numerator = n + 2 * p - span
@@ -70,6 +78,7 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
         out.append(o)
         note = f"floor(({n} + 2*{p} - {d}*({k} - 1) - 1) / {s}) + 1 = floor({numerator}/{s}) + 1"
         what = "row" if axis == 0 else "column"
+        unread = None
         if n <= MAX_LISTED and o * k <= MAX_LISTED:  # the read-set costs O(o k) memory
             unread = _unread(n, o, k, s, p, d)
             if len(unread) > 1:
@@ -79,13 +88,15 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
             else:
                 note += f"; every input {what} is read"
         result.add(name, o, note)
+        unread_per_axis.append(None if unread is None else tuple(unread))
     weights = ksize[0] * ksize[1] * in_channels * out_channels
     result.add("output shape", f"{out_channels}x{out[0]}x{out[1]}", "C_out x OH x OW")
     result.add("parameters", weights + out_channels,
                f"{ksize[0]}*{ksize[1]}*{in_channels}*{out_channels} weights + {out_channels} biases")
 
+    values = None
     if x is not None:
-        b = 0.0 if bias is None else _inputs.number("bias", bias)
+        b = 0.0 if bias is None else check_real(bias, "bias")
         values = conv2d(Tensor(x[None, None]), Tensor(kernel[None, None]), Tensor(np.array([b])),
                         stride=stride, padding=padding, dilation=dilation).data[0, 0]
         padded = np.pad(x, ((padding[0], padding[0]), (padding[1], padding[1])))
@@ -96,6 +107,9 @@ def conv(input_size=None, kernel_size=None, stride=1, padding=0, dilation=1, in_
                    products + (f" + {_fmt(b)}" if b else "") if window.size <= 25 else
                    "sum of the first window times the kernel, elementwise")
         result.add("output", values, "cross-correlation (no kernel flip), from gradcraft.functional.conv2d")
+    result.record(output_size=tuple(out), output_shape=(out_channels, *out),
+                  parameters=weights + out_channels, weights=weights, unread_rows=unread_per_axis[0],
+                  unread_columns=unread_per_axis[1], output=values)
     result.summary = (f"A {size[0]}x{size[1]}x{in_channels} input gives a {out[0]}x{out[1]}x{out_channels} "
                       f"output with {weights + out_channels} parameters ({weights} without bias).")
     return result

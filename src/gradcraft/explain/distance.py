@@ -14,7 +14,7 @@ import numpy as np
 
 from ..losses import cosine_similarity, euclidean_distance
 from . import _inputs
-from .result import Explanation, Given
+from .result import Explanation
 
 # One tolerance for both yes/no answers, so they cannot contradict each other: |x| within it
 # of 1 counts as unit length, and the identity holds when D_E^2 and 2 - 2 D_C (both in [0, 4])
@@ -24,7 +24,13 @@ TOLERANCE = 1e-9
 
 
 def distance(x, y) -> Explanation:
-    """Explain D_E(x, y) and D_C(x, y) for two vectors of the same length."""
+    """Explain D_E(x, y) and D_C(x, y) for two vectors x, y (N,) of the same length.
+
+    Result keys: euclidean_distance D_E(x, y); cosine_similarity D_C(x, y); norm_x, norm_y;
+    unit_vectors (both norms 1 within 1e-9); unit_euclidean_distance D_E(x/|x|, y/|y|);
+    sqrt_2_minus_2_cosine sqrt(2 - 2 D_C); identity_holds (D_E^2 = 2 - 2 D_C on the unit
+    vectors, within 1e-9).
+    """
     x, y = _inputs.vector("x", x), _inputs.vector("y", y)
     _inputs.same_length("x", x, "y", y)
     nx, ny = float(np.linalg.norm(x)), float(np.linalg.norm(y))
@@ -57,6 +63,8 @@ def distance(x, y) -> Explanation:
     result.add("sqrt(2 - 2 D_C)", identity, "|x - y|^2 = |x|^2 + |y|^2 - 2 x.y = 2 - 2 D_C")
     holds = bool(abs(d_unit ** 2 - (2 - 2 * d_c)) <= TOLERANCE)
     result.add("identity holds", holds, "D_E^2 = 2 - 2 D_C within {}", TOLERANCE)
+    result.record(euclidean_distance=d_e, cosine_similarity=d_c, norm_x=nx, norm_y=ny, unit_vectors=unit,
+                  unit_euclidean_distance=d_unit, sqrt_2_minus_2_cosine=identity, identity_holds=holds)
     result.summary = ("For unit vectors D_E = sqrt(2 - 2 D_C): here {} = sqrt(2 - 2*{})."
                       + ("" if unit else " (checked on the normalised vectors; D_E(x, y) itself is {}.)"))
     result.summary_args = (d_unit, d_c) if unit else (d_unit, d_c, d_e)

@@ -41,6 +41,10 @@ def kl(p, q) -> Explanation:
     term with p_d = 0 adds nothing to KL(p||q), and KL(p||q) is infinite exactly when some
     q_d = 0 where p_d > 0 (likewise KL(q||p) with the roles swapped). An infinite direction is
     reported as inf and its gradient as undefined (None entries).
+
+    Result keys: p, q (K,) the normalised distributions; kl_pq = KL(p||q) and kl_qp = KL(q||p)
+    (inf when infinite); grad_kl_pq = dKL(p||q)/dq and grad_kl_qp = dKL(q||p)/dq (K,), None
+    when that KL is infinite, with None entries where a slope is undefined (q_d = 0 in KL(q||p)).
     """
     p_raw, q_raw = _inputs.vector("p", p), _inputs.vector("q", q)
     _inputs.same_length("p", p_raw, "q", q_raw)
@@ -73,6 +77,9 @@ def kl(p, q) -> Explanation:
     result.add("dKL(q||p)/dq", grad_qp, "undefined: KL(q||p) is infinite" if missing_p.size else
                "log(q_d / p_d) + 1" + ("; undefined where q_d = 0 (q log q has no finite slope at 0)"
                                        if (q == 0).any() else ""))
+    result.record(p=p, q=q, kl_pq=float(pq), kl_qp=float(qp),
+                  grad_kl_pq=None if missing_q.size else grad_pq,
+                  grad_kl_qp=None if missing_p.size else grad_qp)
     if missing_q.size or missing_p.size:
         reasons = [f"KL({a}||{b}) is infinite because {b}_d = 0 where {a}_d > 0 (d = {_positions(where)})"
                    for a, b, where in (("p", "q", missing_q), ("q", "p", missing_p)) if where.size]

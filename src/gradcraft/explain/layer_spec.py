@@ -20,6 +20,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..validation import describe
+
 ACTIVATIONS = ("relu", "sigmoid", "tanh")
 _INT = r"(\d+)"
 _PAIR = re.compile(rf"^{_INT}(?:x{_INT})?$")
@@ -46,8 +48,11 @@ class Layer:
 
 
 def parse(spec: str) -> list[Layer]:
-    """Parse a spec string into layers; ValueError naming the bad layer otherwise."""
-    if not isinstance(spec, str) or not spec.strip():
+    """Parse a spec string into layers; ValueError naming the bad layer otherwise (TypeError
+    for a spec that is not a string)."""
+    if not isinstance(spec, str):
+        raise TypeError(f"spec must be a string such as 'conv:2x2x3->2,fc:8->10', got {describe(spec)}")
+    if not spec.strip():
         raise ValueError("spec must be a non-empty layer list such as 'conv:2x2x3->2,fc:8->10'")
     layers = []
     for position, raw in enumerate(spec.split(","), start=1):

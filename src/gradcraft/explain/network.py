@@ -16,8 +16,9 @@ import numpy as np
 from ..functional import linear, relu
 from ..losses import multiclass_hinge, softmax_cross_entropy
 from ..tensor import Tensor
+from ..validation import check_real
 from . import _inputs
-from .result import Explanation, Given
+from .result import Explanation
 
 
 def signs(array: np.ndarray, tolerance: float = 1e-12) -> np.ndarray:
@@ -26,7 +27,14 @@ def signs(array: np.ndarray, tolerance: float = 1e-12) -> np.ndarray:
 
 
 def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Explanation:
-    """W1 (H, D), W2 (K, H), x (D,), label in [0, K): scores, prediction, and sign(dL/dW1)."""
+    """W1 (H, D), W2 (K, H), x (D,), label in [0, K): scores, prediction, and sign(dL/dW1).
+
+    Result keys: pre_activations (H,) W1 x; hidden (H,) relu(W1 x); scores (K,);
+    predicted_classes: the classes of maximal score (more than one on a tie); hinge_loss and
+    softmax_loss; hinge_grad_scores and softmax_grad_scores (K,) dL/ds; hinge_grad_w1 and
+    softmax_grad_w1 (H, D) dL/dW1; hinge_signs_w1 and softmax_signs_w1 (H, D) their signs as
+    "+", "-" or "0".
+    """
     W1, W2 = _inputs.matrix("W1", W1), _inputs.matrix("W2", W2)
     x = _inputs.vector("x", x)
     if x.size != W1.shape[1]:
@@ -38,7 +46,7 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
     if k < 2:
         raise ValueError(f"W2 needs at least 2 rows (classes), got {k}")
     y = _inputs.label(label, k)
-    margin = _inputs.number("margin", margin, minimum=0.0)
+    margin = check_real(margin, "margin", low=0.0)
     names = ([str(c).replace("{", "(").replace("}", ")") for c in classes] if classes is not None
              else [f"class {j}" for j in range(k)])
     if len(names) != k:
@@ -63,6 +71,8 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
     else:
         result.add("prediction", "tie: " + ", ".join(names[j] for j in best), "several maximal scores")
     result.add("label", names[y])
+    result.record(pre_activations=pre, hidden=hidden, scores=scores,
+                  predicted_classes=tuple(int(j) for j in best))
 
     verdicts = []
     for topic, loss_fn, options in (("hinge", multiclass_hinge, {"margin": margin}),
@@ -77,6 +87,8 @@ def gradient_signs(W1, W2, x, label, margin: float = 1.0, classes=None) -> Expla
         result.add(f"{topic} dL/dW1", w1.grad, "(W2^T dL/ds * 1[W1 x > 0]) x^T")
         pattern = signs(w1.grad)
         result.add(f"{topic} sign(dL/dW1)", pattern)
+        result.record(**{f"{topic}_loss": loss.item(), f"{topic}_grad_scores": s.grad,
+                         f"{topic}_grad_w1": w1.grad, f"{topic}_signs_w1": pattern})
         if loss.item() == 0:
             verdicts.append(f"{topic}: loss 0 (every margin satisfied), so every entry is 0")
         elif (pattern == "0").all() and not (pre > 0).any():

@@ -12,6 +12,7 @@ The exam's comparison: conv:2x2x3->2 then fc:8->10 without biases has
 
 from __future__ import annotations
 
+from ..validation import check_bool
 from . import layer_spec
 from .result import Explanation
 
@@ -68,7 +69,11 @@ def params(spec: str, bias: bool = True) -> Explanation:
 
     `bias=False` drops the conv and fc biases (the exam counts weights only); batch-norm
     layers keep their gamma and beta.
+
+    Result keys: parameters (the total); layers (the layers as written, normalised: no spaces,
+    lower case); per_layer (the parameters of each layer, in order).
     """
+    bias = check_bool(bias, "bias")
     layers = layer_spec.parse(spec)
     for position, layer in enumerate(layers, start=1):
         if layer.kind == "conv" and layer.in_size is None:
@@ -85,5 +90,7 @@ def params(spec: str, bias: bool = True) -> Explanation:
         result.add(f"layer {position} {layer.text}", number, arithmetic)
     per_layer = [str(count(layer, bias)[0]) for layer in layers]
     result.add("total", total, " + ".join(per_layer) if len(layers) > 1 else "")
+    result.record(parameters=total, layers=tuple(layer.text for layer in layers),
+                  per_layer=tuple(count(layer, bias)[0] for layer in layers))
     result.summary = f"{total} parameters in {len(layers)} layer{'s' if len(layers) > 1 else ''}."
     return result

@@ -13,6 +13,7 @@ import numpy as np
 
 from ..ops.api import abs as abs_op, maximum, where
 from ..tensor import Tensor
+from ..validation import check_real
 from . import _inputs
 from .result import Explanation, Given
 
@@ -25,9 +26,13 @@ def soft_threshold(x: np.ndarray, t: float) -> np.ndarray:
 
 
 def prox(x, t: float) -> Explanation:
-    """Explain soft-thresholding of the vector `x` (N,) at the threshold `t` >= 0."""
+    """Explain soft-thresholding of the vector `x` (N,) at the threshold `t` >= 0.
+
+    Result keys: prox (N,) S_t(x) = sign(x) max(|x| - t, 0); zeroed: how many components are
+    set to 0 (|x_i| <= t).
+    """
     x = _inputs.vector("x", x)
-    t = _inputs.number("t", t, minimum=0.0)
+    t = check_real(t, "t", low=0.0)
     z = soft_threshold(x, t)
     result = Explanation("prox", "Soft-thresholding: prox of t |.|_1")
     result.add("x", x, given=True)
@@ -41,6 +46,7 @@ def prox(x, t: float) -> Explanation:
             result.add(f"z_{i}", zi, "|x| = {} <= t: 0", Given(abs(xi)))
     result.add("prox_t(x)", z, "sign(x) max(|x| - t, 0)")
     zeroed = int(np.sum(np.abs(x) <= t))
+    result.record(prox=z, zeroed=zeroed)
     result.summary = (f"{zeroed} of {x.size} components set to 0 (|x_i| <= t); the others move "
                       "t = {} toward 0. This is why L1 regularisation gives sparse weights.")
     result.summary_args = (Given(t),)

@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import _inputs, layer_spec
+from ..validation import check_pair
+from . import layer_spec
 from .result import Explanation
 
 MAP_LIMIT = 40  # draw the coverage map for inputs up to this many rows and columns
@@ -42,6 +43,13 @@ def receptive_field(spec: str, cell=(0, 0), input_size=None) -> Explanation:
 
     `input_size` (H, W), optional: checks the cell exists, lists output sizes, and marks which
     covered cells are padding (outside the input).
+
+    Result keys: receptive_field (rows, columns) of an interior cell, by the formula above;
+    jump (rows, columns): input pixels between neighbouring output cells; window (rows,
+    columns): this cell's actual window (smaller than receptive_field where a later layer's
+    padding cuts it); input_rows, input_columns: the input indices covered (negative or past
+    the input: the first layer's padding); cells_covered; with input_size, else None:
+    output_size (H, W) of the last layer and padding_cells (covered cells outside the input).
     """
     layers = layer_spec.parse(spec)
     for position, layer in enumerate(layers, start=1):
@@ -53,12 +61,12 @@ def receptive_field(spec: str, cell=(0, 0), input_size=None) -> Explanation:
     spatial = [layer for layer in layers if layer.is_spatial]
     if not spatial:
         raise ValueError(f"spec {spec!r} has no conv or pool layer")
-    cell = _inputs.int_pair("cell", cell, minimum=0)
+    cell = check_pair(cell, "cell", low=0)
     result = Explanation("receptive-field", f"Receptive field of output cell {cell} of {spec.strip()}")
 
     sizes = None
     if input_size is not None:
-        sizes = [_inputs.int_pair("input_size", input_size)]
+        sizes = [check_pair(input_size, "input_size", low=1)]
         for layer in spatial:
             out = tuple((sizes[-1][a] + 2 * layer.padding[a] - layer.dilation[a] * (layer.kernel[a] - 1) - 1)
                         // layer.stride[a] + 1 for a in range(2))
@@ -107,12 +115,16 @@ def receptive_field(spec: str, cell=(0, 0), input_size=None) -> Explanation:
     result.add("input columns", sorted(covered[1]), _span(covered[1]))
     count = len(covered[0]) * len(covered[1])
     result.add("cells covered", count)
+    result.record(receptive_field=tuple(rf), jump=tuple(jump), window=tuple(window),
+                  input_rows=tuple(sorted(covered[0])), input_columns=tuple(sorted(covered[1])),
+                  cells_covered=count, output_size=None if sizes is None else sizes[-1], padding_cells=None)
 
     if sizes is not None:
         h, w = sizes[0]
         inside = [[i for i in sorted(covered[a]) if 0 <= i < sizes[0][a]] for a in range(2)]
         outside = count - len(inside[0]) * len(inside[1])
         result.add("padding cells", outside, "covered cells outside the input (padding)" if outside else "")
+        result.record(padding_cells=outside)
         if h <= MAP_LIMIT and w <= MAP_LIMIT:
             grid = np.full((h, w), ".")
             grid[np.ix_(inside[0], inside[1])] = "#"

@@ -1,7 +1,14 @@
 """The result every explain topic returns: named steps with values, and how to render them.
 
-An `Explanation` is plain data. Python users read values by name (`result["loss"]`); the CLI
-renders it as text (`to_text(precision)`) or JSON (`to_dict()`). Nothing here prints.
+An `Explanation` is plain data. It holds two views of one worked problem:
+
+- `steps`: the derivation, in order, as a reader follows it (`result["loss"]` reads a step's
+  value by its display name, e.g. `result["dL/ds"]`);
+- `result`: the topic's named quantities under stable snake_case keys, for programs
+  (`result.result["grad"]`, `.result.grad` in the JSON). Each topic documents its keys (the
+  topic registry, `gradcraft.explain.TOPICS[name].results`, lists them).
+
+The CLI renders it as text (`to_text(precision)`) or JSON (`to_dict()`). Nothing here prints.
 
 A step's note may quote numbers: write them as `{}` placeholders in `note` and pass the numbers
 in `args`, so the note is formatted with the same precision as the values.
@@ -44,11 +51,18 @@ class Explanation:
     steps: list[Step] = field(default_factory=list)
     summary: str = ""
     summary_args: tuple = ()
+    #: the named quantities (key -> number, bool, str, tuple, NumPy array or None for undefined)
+    result: dict[str, Any] = field(default_factory=dict)
 
     def add(self, name: str, value, note: str = "", *args, given: bool = False) -> Step:
         step = Step(name, value, note, tuple(args), given)
         self.steps.append(step)
         return step
+
+    def record(self, **quantities) -> None:
+        """Set named quantities of `result`. NumPy scalars become Python numbers (np.float64(2.0)
+        -> 2.0), so `result` holds plain numbers, tuples, NumPy arrays and None."""
+        self.result.update({key: _plain(value) for key, value in quantities.items()})
 
     # ------------------------------------------------------------- access by name
     def names(self) -> list[str]:
@@ -73,14 +87,16 @@ class Explanation:
         return self.summary.format(*(format_value(a, precision) for a in self.summary_args))
 
     def to_dict(self, precision: int = 4) -> dict:
-        """JSON-able: values at full precision (arrays -> nested lists, inf -> "inf");
-        notes and summary formatted with `precision` significant digits."""
+        """JSON-able: values at full precision (arrays -> nested lists, inf -> "inf", undefined
+        -> null); notes and summary formatted with `precision` significant digits. Keys: topic,
+        title, steps (name, value, note), summary, result (the named quantities)."""
         return {
             "topic": self.topic,
             "title": self.title,
             "steps": [{"name": s.name, "value": jsonable(s.value), "note": s.note_text(precision)}
                       for s in self.steps],
             "summary": self.summary_text(precision),
+            "result": {key: jsonable(value) for key, value in self.result.items()},
         }
 
     def to_text(self, precision: int = 4) -> str:
@@ -165,6 +181,11 @@ def format_value(value, precision: int = 4) -> str:
         width = max((len(c) for c in cells.ravel()), default=0)
         return "\n".join("[" + "  ".join(c.rjust(width) for c in row) + "]" for row in cells)
     return np.array2string(array, precision=precision)
+
+
+def _plain(value):
+    """NumPy scalars as the Python scalars they hold; everything else unchanged."""
+    return value.item() if isinstance(value, np.generic) else value
 
 
 def jsonable(value):

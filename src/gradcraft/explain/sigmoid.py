@@ -11,6 +11,7 @@ import numpy as np
 
 from ..ops.api import exp, sigmoid as sigmoid_op
 from ..tensor import Tensor
+from ..validation import check_real
 from . import _inputs
 from .result import Explanation, Given
 
@@ -23,9 +24,12 @@ def sigmoid(x=HOMEWORK_POINTS, saturation: float = 0.01) -> Explanation:
 
     A point is flagged *saturated* when S'(x) < `saturation` (0.01 by default: under 4% of the
     maximum slope 0.25, i.e. |x| > 4.6).
+
+    Result keys, one entry per point (N,): sigmoid S(x); derivative S'(x); odds e^x (inf past
+    x = 709); logit log(odds); saturated (bools).
     """
     x = _inputs.vector("x", x)
-    saturation = _inputs.number("saturation", saturation, minimum=0.0)
+    saturation = check_real(saturation, "saturation", low=0.0)
     values = sigmoid_op(Tensor(x)).data
     # S'(x) = S(x)(1 - S(x)) = S(x) S(-x). The symmetric product keeps full precision where S(x)
     # rounds to 1 (x = 100: 1 - S(x) is 0 in float64, S(-x) is 3.7e-44); autograd's S(1 - S),
@@ -46,6 +50,7 @@ def sigmoid(x=HOMEWORK_POINTS, saturation: float = 0.01) -> Explanation:
     result.add("odds", odds, "S / (1 - S) = e^x")
     result.add("logit", logit, "log(odds): gives back x, the logit is the inverse of S")
     result.add("saturated", saturated, "S'(x) < {}", Given(saturation))
+    result.record(sigmoid=values, derivative=derivative, odds=odds, logit=logit, saturated=saturated)
     if saturated.any():
         result.summary = ("Saturated (S'(x) < {}) at x = {}: the smallest slope is {}, so gradients "
                           "through the sigmoid all but vanish there (S'(x) ~ e^-|x| for large |x|).")
