@@ -15,7 +15,7 @@ from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "training", "viz", "models"}
+_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "viz", "models"}
 
 
 def __getattr__(name):

@@ -16,17 +16,12 @@ import numpy as np
 
 from . import nn
 from .backend import default_float
+from .validation import check_choice, check_int, check_real, describe
 
 __all__ = ["mlp", "build_model", "MODELS", "ACTIVATIONS"]
 
 #: activation name -> layer class (`--activation` of `gradcraft train`)
 ACTIVATIONS = {"relu": nn.ReLU, "leaky_relu": nn.LeakyReLU, "sigmoid": nn.Sigmoid, "tanh": nn.Tanh}
-
-
-def _positive_int(name: str, value) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive int, got {value!r}")
-    return int(value)
 
 
 def mlp(input_size: int, hidden=(512, 512), num_classes: int = 10, activation: str = "relu",
@@ -36,27 +31,31 @@ def mlp(input_size: int, hidden=(512, 512), num_classes: int = 10, activation: s
 
     Input (N, input_size), or (N, C, H, W) with C*H*W = input_size (flattened first);
     output: scores (N, num_classes), no softmax (pair it with softmax_cross_entropy).
+    `hidden`: one width or a sequence of them, at least one (without hidden layers the model
+    would be a linear classifier, not an MLP).
     Weights are drawn from one Generator seeded with `seed` (PyTorch's default initialisation);
     each Dropout layer gets its own Generator, seeded from (seed, its position).
     """
-    input_size = _positive_int("input_size", input_size)
-    num_classes = _positive_int("num_classes", num_classes)
-    if isinstance(hidden, numbers.Integral):
+    input_size = check_int(input_size, "input_size", low=1)
+    num_classes = check_int(num_classes, "num_classes", low=1)
+    if isinstance(hidden, numbers.Integral) and not isinstance(hidden, bool):
         hidden = (hidden,)
-    hidden = tuple(_positive_int("hidden sizes", h) for h in hidden)
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"unknown activation {activation!r}; valid: {', '.join(ACTIVATIONS)}")
-    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
-        raise ValueError(f"dropout must be a probability in [0, 1), got {dropout!r}")
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0:
-        raise ValueError(f"seed must be a non-negative int, got {seed!r}")
-    init_rng = np.random.default_rng(int(seed))
+    if isinstance(hidden, str) or not hasattr(hidden, "__iter__"):
+        raise TypeError(f"hidden must be an int or a sequence of ints, got {describe(hidden)}")
+    hidden = tuple(check_int(h, f"hidden[{i}]", low=1) for i, h in enumerate(hidden))
+    if not hidden:
+        raise ValueError("hidden must hold at least one layer width, e.g. hidden=(256, 256), got () "
+                         "(an MLP without hidden layers would be a linear model)")
+    activation = check_choice(activation, "activation", tuple(ACTIVATIONS))
+    dropout = check_real(dropout, "dropout", low=0.0, high=1.0, high_open=True)
+    seed = check_int(seed, "seed", low=0)
+    init_rng = np.random.default_rng(seed)
     layers: list[nn.Module] = [nn.Flatten()]
     width = input_size
     for i, size in enumerate(hidden):
         layers += [nn.Linear(width, size, dtype=dtype, rng=init_rng), ACTIVATIONS[activation]()]
         if dropout > 0:
-            layers.append(nn.Dropout(float(dropout), rng=np.random.default_rng([int(seed), 1, i])))
+            layers.append(nn.Dropout(dropout, rng=np.random.default_rng([seed, 1, i])))
         width = size
     layers.append(nn.Linear(width, num_classes, dtype=dtype, rng=init_rng))
     return nn.Sequential(*layers)
@@ -73,6 +72,4 @@ MODELS = {"mlp": _build_mlp}
 
 def build_model(name: str, input_shape, num_classes: int, **options) -> nn.Module:
     """The model `name` (one of MODELS) for samples of shape `input_shape` and `num_classes`."""
-    if name not in MODELS:
-        raise ValueError(f"unknown model {name!r}; valid: {', '.join(MODELS)}")
-    return MODELS[name](tuple(input_shape), num_classes, **options)
+    return MODELS[check_choice(name, "model", tuple(MODELS))](tuple(input_shape), num_classes, **options)

@@ -11,8 +11,10 @@ from safetensors.numpy import load_file
 
 from gradcraft import nn
 from gradcraft.cli import main
-from gradcraft.training.config import DEFAULT_WEIGHT_DECAY, TrainConfig
-from gradcraft.training.runs import load_run, make_optimizer
+from gradcraft.optim.registry import OPTIMIZERS
+from gradcraft.train.config import TrainConfig
+from gradcraft.train.reload import load_run
+from gradcraft.train.runs import make_optimizer
 
 TINY = ["train", "--epochs", "1", "--hidden", "8", "--seed", "3", "--quiet"]
 TORCH_CLASS = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "adagrad": torch.optim.Adagrad,
@@ -20,10 +22,11 @@ TORCH_CLASS = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "adagrad": t
 
 
 def test_default_weight_decays_are_torchs():
-    for name, value in DEFAULT_WEIGHT_DECAY.items():
+    assert set(OPTIMIZERS) == set(TORCH_CLASS)
+    for name, entry in OPTIMIZERS.items():
         torch_default = inspect.signature(TORCH_CLASS[name]).parameters["weight_decay"].default
-        assert value == torch_default, name
-    assert DEFAULT_WEIGHT_DECAY["adamw"] == 0.01
+        assert entry.weight_decay == torch_default, name
+    assert OPTIMIZERS["adamw"].weight_decay == 0.01
 
 
 def test_config_resolves_the_default_per_optimizer_and_keeps_an_explicit_zero():
@@ -72,7 +75,7 @@ def test_adamw_run_differs_from_adam_only_by_the_decay(runs):
         np.testing.assert_array_equal(weights["adamw-0"][key], value, err_msg=key)
     assert recorded(runs["adamw-0"])["results"]["test_loss"] == recorded(runs["adam"])["results"]["test_loss"]
     # ... and the default decay moves every weight matrix.
-    for key in ("model.1.weight", "model.4.weight"):
+    for key in ("1.weight", "4.weight"):
         assert not np.array_equal(weights["adamw"][key], weights["adam"][key]), key
     assert recorded(runs["adamw"])["results"]["test_loss"] != recorded(runs["adam"])["results"]["test_loss"]
 

@@ -7,7 +7,7 @@ from sklearn.metrics import accuracy_score, confusion_matrix, top_k_accuracy_sco
 
 from gradcraft import data
 from gradcraft.cli import main
-from gradcraft.training.runs import evaluate_run, load_run
+from gradcraft.train.reload import evaluate_run, load_run
 
 
 @pytest.fixture(scope="module")

@@ -6,19 +6,24 @@ import numpy as np
 import pytest
 from safetensors.numpy import load_file
 
+from gradcraft import serialization
 from gradcraft.cli import main
 from gradcraft.train import History
-from gradcraft.training.runs import load_run
+from gradcraft.train.reload import load_run
 
 
 def test_writes_the_four_files(small_run):
     run_dir, _ = small_run
-    assert sorted(p.name for p in run_dir.iterdir()) == ["config.json", "curves.png", "metrics.csv",
-                                                          "model.safetensors"]
+    # model.safetensors is the run's last checkpoint: its companion holds the optimizer state
+    companion = serialization.companion_path(run_dir / "model.safetensors")
+    assert companion.parent == run_dir and companion.name.endswith(".state.safetensors")
+    assert sorted(p.name for p in run_dir.iterdir()) == sorted(["config.json", "curves.png", "metrics.csv",
+                                                                 "model.safetensors", companion.name])
     assert (run_dir / "curves.png").read_bytes()[:4] == b"\x89PNG"
     weights = load_file(str(run_dir / "model.safetensors"))
-    assert weights["model.1.weight"].shape == (32, 64)   # Flatten, Linear, ReLU, Dropout, Linear
-    assert weights["model.4.weight"].shape == (10, 32)
+    assert set(weights) == {"1.weight", "1.bias", "4.weight", "4.bias"}  # Flatten, Linear, ReLU, Dropout, Linear
+    assert weights["1.weight"].shape == (32, 64)
+    assert weights["4.weight"].shape == (10, 32)
     history = History.from_csv(run_dir / "metrics.csv")
     assert history.epoch == [1, 2] and all(v is not None for v in history.val_acc)
 

@@ -11,7 +11,7 @@ from safetensors.torch import save_file as torch_save_file
 
 import gradcraft as gc
 from gradcraft import optim
-from gradcraft.serialization import load, load_metadata, save
+from gradcraft.serialization import companion_path, load, load_metadata, save
 
 
 def snapshot(model, optimizer=None):
@@ -73,15 +73,26 @@ def test_file_layout_is_documented_safetensors(tmp_path, trained):
     path = tmp_path / "layout.safetensors"
     save(model, path, optimizer=optimizer, metadata={"note": "hi"})
     tensors = safetensors.numpy.load_file(path)  # readable by any safetensors reader
-    expected = {f"model.{k}" for k in model.state_dict()} | {
-        f"optimizer.state.{i}.{name}" for i in range(4) for name in ("exp_avg", "exp_avg_sq")}
-    assert set(tensors) == expected
-    np.testing.assert_array_equal(tensors["model.2.bias"], model.state_dict()["2.bias"])
+    assert set(tensors) == set(model.state_dict())                  # the state dict, as it is
+    np.testing.assert_array_equal(tensors["2.bias"], model.state_dict()["2.bias"])
     with safetensors.safe_open(path, framework="np") as handle:
         header = handle.metadata()
-    assert header["format"] == "gradcraft" and header["format_version"] == "1"
+    assert header["format"] == "gradcraft" and header["format_version"] == "2"
     assert json.loads(header["metadata"]) == {"note": "hi"}
-    saved_optimizer = json.loads(header["optimizer"])
+    save_id = header["save_id"]
+    assert len(save_id) == 16 and int(save_id, 16) >= 0
+    # The optimizer's arrays are in the companion file the header names, beside the model file.
+    assert header["companion"] == f"layout.{save_id}.state.safetensors"
+    companion = tmp_path / header["companion"]
+    assert companion_path(path) == companion
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted([path.name, companion.name])
+    assert set(safetensors.numpy.load_file(companion)) == {
+        f"optimizer.state.{i}.{name}" for i in range(4) for name in ("exp_avg", "exp_avg_sq")}
+    with safetensors.safe_open(companion, framework="np") as handle:
+        companion_header = handle.metadata()
+    assert (companion_header["format"], companion_header["format_version"]) == ("gradcraft-companion", "2")
+    assert (companion_header["save_id"], companion_header["model_file"]) == (save_id, path.name)
+    saved_optimizer = json.loads(companion_header["optimizer"])
     assert saved_optimizer["class"] == "Adam"
     assert saved_optimizer["param_groups"][0]["lr"] == 0.01
     assert saved_optimizer["param_groups"][0]["params"] == [0, 1, 2, 3]
@@ -149,8 +160,11 @@ def test_save_rejects_bad_metadata_before_writing(tmp_path, trained):
         save(model, path, metadata={"bad": {1, 2}})
     with pytest.raises(TypeError, match="metadata must be a dict"):
         save(model, path, metadata=[1, 2])
-    with pytest.raises(TypeError, match="must have a state_dict"):
-        save(model.state_dict(), path)
+    with pytest.raises(TypeError, match=r"model must be a Module \(anything with a state_dict\(\) "
+                                        r"method\) or a state dict \{name: array\}, got int"):
+        save(42, path)
+    with pytest.raises(TypeError, match=r"state dict keys must be str, got 0 \(int\)"):
+        save({0: np.zeros(2)}, path)
     with pytest.raises(FileNotFoundError, match="directory .*missing does not exist"):
         save(model, tmp_path / "missing" / "x.safetensors")
     assert list(tmp_path.iterdir()) == []

@@ -7,7 +7,7 @@ import pytest
 import safetensors.numpy
 
 from gradcraft import nn, optim
-from gradcraft.serialization import load, save
+from gradcraft.serialization import companion_path, load, save
 
 
 @pytest.fixture
@@ -81,7 +81,7 @@ def test_model_shape_mismatch(checkpoint, make_model):
 
 def test_integer_tensor_for_a_float_parameter_is_refused(checkpoint, target):
     """Another float dtype is cast (tests/serialization/test_dtype_cast.py); integers are not."""
-    rewrite(checkpoint, edit_tensors=lambda t: t.update({"model.0.bias": np.arange(8, dtype=np.int64)}))
+    rewrite(checkpoint, edit_tensors=lambda t: t.update({"0.bias": np.arange(8, dtype=np.int64)}))
     model, optimizer, before = target
     with pytest.raises(ValueError, match=r"0\.bias: dtype int64 in the file, the model has float32"):
         load(model, checkpoint, optimizer)
@@ -128,7 +128,8 @@ def test_model_saved_without_optimizer(tmp_path, trained, target):
 
 
 def rewrite(path, edit_tensors=None, edit_metadata=None):
-    """Rewrite a valid checkpoint with edited tensors / string metadata (a hand-edited file)."""
+    """Rewrite a valid safetensors file with edited tensors / string metadata (a hand-edited
+    file; its save id is kept, so a companion edited this way still belongs to its model file)."""
     tensors = safetensors.numpy.load_file(path)
     with safetensors.safe_open(path, framework="np") as handle:
         metadata = handle.metadata()
@@ -140,7 +141,7 @@ def rewrite(path, edit_tensors=None, edit_metadata=None):
 
 
 def test_missing_optimizer_tensor(checkpoint, target):
-    rewrite(checkpoint, edit_tensors=lambda t: t.pop("optimizer.state.2.exp_avg_sq"))
+    rewrite(companion_path(checkpoint), edit_tensors=lambda t: t.pop("optimizer.state.2.exp_avg_sq"))
     model, optimizer, before = target
     with pytest.raises(ValueError, match="optimizer state tensor 'optimizer.state.2.exp_avg_sq' is missing"):
         load(model, checkpoint, optimizer)
@@ -151,7 +152,7 @@ def test_optimizer_tensor_of_wrong_shape(checkpoint, target):
     def shrink(tensors):
         tensors["optimizer.state.1.exp_avg"] = np.zeros(3, dtype=np.float32)
 
-    rewrite(checkpoint, edit_tensors=shrink)
+    rewrite(companion_path(checkpoint), edit_tensors=shrink)
     model, optimizer, before = target
     with pytest.raises(ValueError, match=r"'exp_avg' of parameter 1 has shape \(3,\), "
                                          r"the parameter has \(8,\)"):
@@ -164,7 +165,7 @@ def test_unsupported_version_and_corrupt_json(checkpoint, target):
     rewrite(checkpoint, edit_metadata=lambda m: m.update(format_version="99"))
     with pytest.raises(ValueError, match="format version '99' is not supported"):
         load(model, checkpoint, optimizer)
-    rewrite(checkpoint, edit_metadata=lambda m: m.update(format_version="1", metadata="{oops"))
+    rewrite(checkpoint, edit_metadata=lambda m: m.update(format_version="2", metadata="{oops"))
     with pytest.raises(ValueError, match="corrupt JSON metadata"):
         load(model, checkpoint, optimizer)
     assert_unchanged(model, optimizer, before)
@@ -176,7 +177,7 @@ def test_optimizer_hyper_parameter_names_must_match(checkpoint, target):
         saved["param_groups"][0]["momentum"] = saved["param_groups"][0].pop("amsgrad")
         metadata["optimizer"] = json.dumps(saved)
 
-    rewrite(checkpoint, edit_metadata=rename)
+    rewrite(companion_path(checkpoint), edit_metadata=rename)
     model, optimizer, before = target
     with pytest.raises(ValueError, match="parameter group 0 has hyper-parameters .*'momentum'.* in the file"):
         load(model, checkpoint, optimizer)

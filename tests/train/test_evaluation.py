@@ -34,3 +34,32 @@ def test_evaluate_needs_labels(blobs, make_tiny_mlp):
         evaluate(make_tiny_mlp(), blobs.arrays[0])
     with pytest.raises(ValueError, match="batch_size must be a positive int"):
         predict(make_tiny_mlp(), blobs, batch_size=0)
+
+
+def test_evaluate_computes_the_cross_entropy_of_class_scores_by_default(blobs, make_tiny_mlp):
+    """Without loss_fn: softmax cross-entropy for scores (N, K) and integer labels (N,), the
+    value torch.nn.functional.cross_entropy gives on the same scores."""
+    model = make_tiny_mlp(seed=2)
+    net = torch.nn.Sequential(torch.nn.Linear(4, 8), torch.nn.ReLU(), torch.nn.Linear(8, 3))
+    net.load_state_dict({k: torch.from_numpy(v) for k, v in model.state_dict().items()})
+    x, y = (torch.from_numpy(a) for a in blobs.arrays)
+    with torch.no_grad():
+        expected = torch.nn.functional.cross_entropy(net(x), y).item()
+    result = evaluate(model, data.DataLoader(blobs, batch_size=20))
+    assert result["loss"] == pytest.approx(expected, rel=1e-5)
+    assert result == evaluate(model, data.DataLoader(blobs, batch_size=20), softmax_cross_entropy)
+
+
+def test_evaluate_leaves_the_loss_unknown_for_other_outputs(blobs):
+    """Outputs that are not class scores for integer labels: no default loss, no accuracy;
+    loss_fn still chooses one (here the mean squared error, checked by hand)."""
+    from gradcraft import nn
+
+    features, labels = blobs.arrays
+    targets = data.TensorDataset(features, features[:, :2].copy())    # regression targets (N, 2)
+    model = nn.Linear(4, 2, rng=0)
+    result = evaluate(model, targets)
+    assert (result["loss"], result["accuracy"], result["samples"]) == (None, None, 48)
+    mse = evaluate(model, targets, lambda scores, y: ((scores - y) ** 2).mean())["loss"]
+    w, b = model.weight.data, model.bias.data
+    assert mse == pytest.approx(np.mean((features @ w.T + b - features[:, :2]) ** 2), rel=1e-5)

@@ -130,8 +130,9 @@ def test_verbose_output_is_plain_text_when_not_a_terminal(blobs, make_tiny_mlp):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    (dict(epochs=0), ValueError, "epochs must be an int >= 1"),
-    (dict(epochs=2, l2=-1.0), ValueError, "l2 must be a number >= 0"),
+    (dict(epochs=0), ValueError, "epochs must be a positive int, got 0"),
+    (dict(epochs=2.0), TypeError, r"epochs must be an int, got 2.0 \(float\)"),
+    (dict(epochs=2, l2=-1.0), ValueError, "l2 must be >= 0, got -1.0"),
     (dict(epochs=2, callbacks=[print]), TypeError, "callbacks must be Callback instances"),
     (dict(epochs=2, callbacks=gc.train.EarlyStopping(monitor="train_loss")), TypeError,
      r"callbacks must be a list of Callbacks, got a single EarlyStopping; wrap it: callbacks=\[...\]"),

@@ -46,13 +46,25 @@ def test_build_model_flattens_the_input_shape():
 
 
 @pytest.mark.parametrize("kwargs, message", [
-    (dict(activation="gelu"), "unknown activation 'gelu'; valid: relu, leaky_relu, sigmoid, tanh"),
-    (dict(hidden=(8, 0)), "hidden sizes must be a positive int, got 0"),
-    (dict(dropout=1.0), r"dropout must be a probability in \[0, 1\), got 1.0"),
+    (dict(activation="gelu"), "activation must be one of 'relu', 'leaky_relu', 'sigmoid', 'tanh', got 'gelu'"),
+    (dict(hidden=(8, 0)), r"hidden\[1\] must be a positive int, got 0"),
+    (dict(hidden=()), r"hidden must hold at least one layer width, e.g. hidden=\(256, 256\), got \(\)"),
+    (dict(dropout=1.0), r"dropout must be in \[0, 1\), got 1.0"),
     (dict(seed=-1), "seed must be a non-negative int"),
 ])
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mlp(16, **{"hidden": (8,), **kwargs})
-    with pytest.raises(ValueError, match="unknown model 'cnn9'; valid: mlp"):
+    with pytest.raises(ValueError, match="model must be one of 'mlp', got 'cnn9'"):
         build_model("cnn9", (1, 8, 8), 10)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(hidden=(8, 2.5)), r"hidden\[1\] must be an int, got 2.5 \(float\)"),
+    (dict(hidden="8"), r"hidden must be an int or a sequence of ints, got '8' \(str\)"),
+    (dict(dropout="0.5"), r"dropout must be a real number, got '0.5' \(str\)"),
+    (dict(seed=1.0), r"seed must be an int, got 1.0 \(float\)"),
+])
+def test_arguments_of_the_wrong_type(kwargs, message):
+    with pytest.raises(TypeError, match=message):
+        mlp(16, **{"hidden": (8,), **kwargs})

@@ -46,13 +46,13 @@ def test_resume_equals_uninterrupted_run(make_tiny_mlp, blobs, tmp_path):
 def test_dropout_generator_state_is_what_makes_it_exact(make_tiny_mlp, blobs, tmp_path, monkeypatch):
     """Control: with the generator restore switched off, the resumed run draws other dropout
     masks and ends elsewhere -- so the test above really checks the saved generator state."""
-    import gradcraft.training.loop as loop
+    import gradcraft.train.checkpoint as checkpoint
 
     full_model, *_ = session(make_tiny_mlp, blobs, seed=0, epochs=3)
     path = tmp_path / "ckpt.safetensors"
     session(make_tiny_mlp, blobs, seed=0, epochs=2, checkpoint=path)
     assert "model.2.rng" in __import__("gradcraft").serialization.load_metadata(path)["fit"]["generators"]
-    monkeypatch.setattr(loop, "restore_generator_states", lambda *args, **kwargs: None)
+    monkeypatch.setattr(checkpoint, "restore_generator_states", lambda *args, **kwargs: None)
     model, *_ = session(make_tiny_mlp, blobs, seed=9, epochs=3, resume_from=path)
     assert not np.array_equal(model.state_dict()["0.weight"], full_model.state_dict()["0.weight"])
 

@@ -1,6 +1,6 @@
 """Resuming with EarlyStopping(restore_best=True) ends exactly like the uninterrupted run, also
 when the best epoch came before the checkpoint the run resumed from (its weights travel in the
-checkpoint as tensors callbacks.<i>.best.<state_dict key>).
+checkpoint's companion file as tensors callbacks.<i>.best.<state_dict key>).
 
 The validation loss is scripted per epoch so the best epoch is fixed by the test, not by the
 weights:
@@ -108,9 +108,14 @@ def uninterrupted(make_tiny_mlp, blobs, tmp_path, *, values, patience, epochs):
     return full, full.run(epochs)
 
 
+def companion_tensors(path):
+    """The tensors of the checkpoint's companion file (optimizer state, callback arrays)."""
+    return safetensors.numpy.load_file(serialization.companion_path(path))
+
+
 def best_tensors(path):
     prefix = f"callbacks.{STOPPER_INDEX}.best."
-    return {name[len(prefix):]: value for name, value in safetensors.numpy.load_file(path).items()
+    return {name[len(prefix):]: value for name, value in companion_tensors(path).items()
             if name.startswith(prefix)}
 
 
@@ -168,14 +173,14 @@ def test_best_epoch_equal_to_the_checkpoint_epoch_is_not_stored_twice(make_tiny_
     # Checkpoint after epoch 4, which is the best epoch: its model.* weights are the best ones.
     _, resumed, history, path = interrupted_then_resumed(
         make_tiny_mlp, blobs, tmp_path, values=EARLY, patience=2, epochs=8, crash_at=5)
-    names = set(safetensors.numpy.load_file(path))
+    names = set(safetensors.numpy.load_file(path)) | set(companion_tensors(path))
     assert not any(name.startswith("callbacks.") for name in names)
     assert serialization.load_metadata(path)["fit"]["callback_arrays"] == {}
     assert_same_weights(weights(resumed.model), weights(full.model))
     assert_same_history(history, full_history)
     # Nor in the final checkpoint, written after the best weights were put back into the model.
     assert not any(name.startswith("callbacks.")
-                   for name in safetensors.numpy.load_file(tmp_path / "ckpt-6.safetensors"))
+                   for name in companion_tensors(tmp_path / "ckpt-6.safetensors"))
 
 
 # ------------------------------------------------------------------------ loading the file
@@ -237,12 +242,13 @@ def test_a_truncated_checkpoint_with_best_weights_changes_nothing(make_tiny_mlp,
 def test_a_checkpoint_missing_a_listed_best_tensor_is_refused_before_anything_changes(make_tiny_mlp, blobs, tmp_path):
     _, _, _, path = interrupted_then_resumed(
         make_tiny_mlp, blobs, tmp_path, values=EARLY, patience=2, epochs=8, crash_at=6)
-    with safetensors.safe_open(path, framework="np") as handle:
+    companion = serialization.companion_path(path)
+    with safetensors.safe_open(companion, framework="np") as handle:
         header = handle.metadata()
-    tensors = safetensors.numpy.load_file(path)
+    tensors = safetensors.numpy.load_file(companion)
     del tensors[f"callbacks.{STOPPER_INDEX}.best.3.bias"]
-    damaged = tmp_path / "damaged.safetensors"
-    safetensors.numpy.save_file(tensors, damaged, metadata=header)
+    safetensors.numpy.save_file(tensors, companion, metadata=header)   # same save id: a valid pair
+    damaged = path
 
     victim = Session(make_tiny_mlp, blobs, seed=9, values=EARLY, patience=2,
                      path=tmp_path / "victim.safetensors")

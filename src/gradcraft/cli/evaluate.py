@@ -5,7 +5,7 @@ from __future__ import annotations
 from rich.console import Console
 from rich.table import Table
 
-from ..training.runs import evaluate_run
+from ..train.reload import evaluate_run
 from . import UsageError
 
 

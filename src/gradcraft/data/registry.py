@@ -20,12 +20,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ..validation import check_int, check_real
 from .cifar import CIFAR10_CLASSES, CIFAR10_FILES, load_cifar10
 from .dataset import TensorDataset
 from .digits import load_digits_split
 from .mnist import FASHION_MNIST_CLASSES, MNIST_FILES, load_mnist
 
-__all__ = ["DATASETS", "DatasetSplits", "load_dataset"]
+__all__ = ["DATASETS", "EMBEDDED_DATASETS", "DatasetSplits", "load_dataset", "canonical_dataset_name"]
 
 DATASETS = ("digits", "mnist", "fashion-mnist", "cifar10")
 DATA_DIR_VARIABLE = "GRADCRAFT_DATA"
@@ -38,6 +39,8 @@ _INFO = {  # name -> (input shape, class names, pixel maximum, expected files, f
                       "fashion-mnist"),
     "cifar10": ((3, 32, 32), CIFAR10_CLASSES, 255.0, CIFAR10_FILES, "cifar-10-batches-py"),
 }
+#: the datasets that ship with the code: no files, so no `root` / --data-dir
+EMBEDDED_DATASETS = tuple(name for name, info in _INFO.items() if info[4] is None)
 
 
 @dataclass
@@ -60,7 +63,10 @@ class DatasetSplits:
                 f"num_classes={self.num_classes})")
 
 
-def _canonical_name(name) -> str:
+def canonical_dataset_name(name) -> str:
+    """The name in `DATASETS` that `name` spells, whatever its case: 'MNIST' -> 'mnist',
+    'Fashion-MNIST' / 'fashion_mnist' -> 'fashion-mnist', 'CIFAR-10' -> 'cifar10'; ValueError
+    listing the names for anything else."""
     key = str(name).strip().lower().replace("_", "-")
     key = {"fashion": "fashion-mnist", "fashionmnist": "fashion-mnist", "cifar-10": "cifar10"}.get(key, key)
     if key not in DATASETS:
@@ -112,9 +118,10 @@ def load_dataset(name: str = "digits", root=None, val_fraction: float = 0.0,
             stratified random split (same class proportions) drawn with `seed`. 0: no `val`.
         seed: seed of that validation split (the test split is always the dataset's own).
     """
-    name = _canonical_name(name)
-    if not isinstance(val_fraction, int | float) or not 0.0 <= val_fraction < 1.0:
-        raise ValueError(f"val_fraction must be a number in [0, 1), got {val_fraction!r}")
+    name = canonical_dataset_name(name)
+    val_fraction = check_real(val_fraction, "val_fraction", low=0.0, high=1.0, high_open=True)
+    # scikit-learn's random_state takes seeds in [0, 2**32 - 1]
+    seed = check_int(seed, "seed", low=0, high=2**32 - 1)
     input_shape, class_names, maximum, _, _ = _INFO[name]
     if name == "digits":
         raw = load_digits_split()

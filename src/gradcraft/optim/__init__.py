@@ -9,6 +9,7 @@ from .lr_scheduler import (CosineAnnealingLR, ExponentialLR, LinearLR, LinearWar
 from .optimizer import Optimizer
 from .rmsprop import RMSprop
 from .sgd import SGD
+from . import registry  # optimizers by name (gradcraft train --optimizer): one table
 
 __all__ = ["Optimizer", "SGD", "Adagrad", "RMSprop", "Adam", "AdamW", "lr_scheduler", "LRScheduler",
            "StepLR", "ExponentialLR", "CosineAnnealingLR", "LinearLR", "LinearWarmup", "SequentialLR",

@@ -10,26 +10,21 @@ rebuild the model (`gradcraft evaluate`) and to repeat the run.
 from __future__ import annotations
 
 import dataclasses
-import math
 import numbers
+import os
 import tomllib
 from dataclasses import dataclass, fields
 from pathlib import Path
 
-from ..data import DATASETS
+from ..data.registry import DATASETS, EMBEDDED_DATASETS, canonical_dataset_name
 from ..models import ACTIVATIONS, MODELS
+from ..optim.registry import get_optimizer, optimizer_names
+from ..validation import check_choice, check_int, check_real, describe
 
-__all__ = ["TrainConfig", "OPTIMIZERS", "DEFAULT_LR", "DEFAULT_WEIGHT_DECAY", "STANDARDIZE", "SCHEDULES",
-           "read_toml", "config_keys"]
+__all__ = ["TrainConfig", "OPTIMIZERS", "STANDARDIZE", "SCHEDULES", "read_toml", "config_keys"]
 
-#: optimizer name -> its default learning rate (PyTorch's, or a usual one where it has none)
-DEFAULT_LR = {"sgd": 0.1, "momentum": 0.01, "adagrad": 0.01, "rmsprop": 0.001, "adam": 0.001,
-              "adamw": 0.001}
-OPTIMIZERS = tuple(DEFAULT_LR)
-#: optimizer name -> its default weight decay, PyTorch's (and gradcraft.optim's): 0.01 for AdamW,
-#: whose decoupled decay is the reason to choose it over Adam; 0 for the others
-DEFAULT_WEIGHT_DECAY = {"sgd": 0.0, "momentum": 0.0, "adagrad": 0.0, "rmsprop": 0.0, "adam": 0.0,
-                        "adamw": 0.01}
+#: the optimizer names (`gradcraft.optim.registry`: class, default lr and weight decay of each)
+OPTIMIZERS = optimizer_names()
 #: how features are standardised before training (statistics from the training split only)
 STANDARDIZE = ("channel", "feature", "global", "none")
 #: learning-rate schedules: constant, or cosine annealing from lr to 0 over the epochs
@@ -46,11 +41,11 @@ class TrainConfig:
     data_dir: str | None = None
     standardize: str = "channel"
     optimizer: str = "adam"
-    lr: float | None = None          # None: DEFAULT_LR[optimizer]
+    lr: float | None = None          # None: the optimizer's default (gradcraft.optim.registry)
     schedule: str = "cosine"
     batch_size: int = 64
     epochs: int = 30
-    weight_decay: float | None = None  # None: DEFAULT_WEIGHT_DECAY[optimizer]
+    weight_decay: float | None = None  # None: the optimizer class's own default
     l2: float = 0.0
     seed: int = 0
     early_stopping: int = 0          # patience in epochs; 0 = off
@@ -58,26 +53,29 @@ class TrainConfig:
     out: str | None = None           # None: runs/<timestamp>/
 
     def __post_init__(self):
-        self.model = _choice("model", self.model, tuple(MODELS))
+        # Names in messages are spelled as the flags (val-fraction), which TOML files accept too.
+        self.model = check_choice(self.model, "model", tuple(MODELS))
         self.hidden = _hidden(self.hidden)
-        self.activation = _choice("activation", self.activation, tuple(ACTIVATIONS))
-        self.dropout = _number("dropout", self.dropout, 0.0, 1.0, high_open=True)
-        self.dataset = _choice("dataset", self.dataset, DATASETS)
-        self.data_dir = None if self.data_dir in (None, "") else str(self.data_dir)
-        self.standardize = _choice("standardize", self.standardize, STANDARDIZE)
-        self.optimizer = _choice("optimizer", self.optimizer, OPTIMIZERS)
-        self.lr = DEFAULT_LR[self.optimizer] if self.lr is None else _number("lr", self.lr, 0.0, low_open=True)
-        self.schedule = _choice("schedule", self.schedule, SCHEDULES)
-        self.batch_size = _integer("batch_size", self.batch_size, 1)
-        self.epochs = _integer("epochs", self.epochs, 1)
-        # Resolved here, so config.json records the value used (an explicit 0 stays 0).
-        self.weight_decay = DEFAULT_WEIGHT_DECAY[self.optimizer] if self.weight_decay is None \
-            else _number("weight_decay", self.weight_decay, 0.0)
-        self.l2 = _number("l2", self.l2, 0.0)
-        self.seed = _integer("seed", self.seed, 0)
-        self.early_stopping = _integer("early_stopping", self.early_stopping, 0)
-        self.val_fraction = _number("val_fraction", self.val_fraction, 0.0, 1.0, high_open=True)
-        self.out = None if self.out in (None, "") else str(self.out)
+        self.activation = check_choice(self.activation, "activation", tuple(ACTIVATIONS))
+        self.dropout = check_real(self.dropout, "dropout", low=0.0, high=1.0, high_open=True)
+        self.dataset = _dataset(self.dataset)
+        self.data_dir = _data_dir(self.data_dir, self.dataset)
+        self.standardize = check_choice(self.standardize, "standardize", STANDARDIZE)
+        optimizer = get_optimizer(self.optimizer)
+        self.optimizer = optimizer.name
+        # lr and weight decay default to the optimizer's own, resolved here so that config.json
+        # records the values used (an explicit 0 stays 0).
+        self.lr = optimizer.lr if self.lr is None else check_real(self.lr, "lr", low=0.0, low_open=True)
+        self.schedule = check_choice(self.schedule, "schedule", SCHEDULES)
+        self.batch_size = check_int(self.batch_size, "batch-size", low=1)
+        self.epochs = check_int(self.epochs, "epochs", low=1)
+        self.weight_decay = optimizer.weight_decay if self.weight_decay is None \
+            else check_real(self.weight_decay, "weight-decay", low=0.0)
+        self.l2 = check_real(self.l2, "l2", low=0.0)
+        self.seed = check_int(self.seed, "seed", low=0)
+        self.early_stopping = check_int(self.early_stopping, "early-stopping", low=0)
+        self.val_fraction = check_real(self.val_fraction, "val-fraction", low=0.0, high=1.0, high_open=True)
+        self.out = None if self.out in (None, "") else _path_text(self.out, "out")
         if self.early_stopping and self.val_fraction == 0:
             raise ValueError("early-stopping needs validation data: set val-fraction > 0 "
                              "(early stopping watches the validation loss)")
@@ -131,48 +129,51 @@ def read_toml(path) -> dict:
 
 
 # ---------------------------------------------------------------------------------- checks
-def _choice(name: str, value, choices: tuple) -> str:
-    if value not in choices:
-        raise ValueError(f"invalid {name.replace('_', '-')} {value!r} (choose from "
-                         f"{', '.join(repr(c) for c in choices)})")
-    return value
+def _dataset(value) -> str:
+    """The canonical dataset name, whatever the case ('MNIST', 'Fashion-MNIST')."""
+    if isinstance(value, str):
+        try:
+            return canonical_dataset_name(value)
+        except ValueError:
+            pass
+    return check_choice(value, "dataset", DATASETS)  # raises, listing the names
 
 
-def _integer(name: str, value, low: int) -> int:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
-        raise ValueError(f"{name.replace('_', '-')} must be an int >= {low}, got {value!r}")
-    return int(value)
+def _path_text(value, name: str) -> str:
+    if not isinstance(value, str | os.PathLike):
+        raise TypeError(f"{name} must be a path (a str), got {describe(value)}")
+    return os.fspath(value)
 
 
-def _number(name: str, value, low: float, high: float | None = None, low_open: bool = False,
-            high_open: bool = False) -> float:
-    """A finite float in [low, high] (an open end with low_open / high_open), or ValueError."""
-    label = name.replace("_", "-")
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value):
-        raise ValueError(f"{label} must be a finite number, got {value!r}")
-    value = float(value)
-    too_low = value <= low if low_open else value < low
-    too_high = high is not None and (value >= high if high_open else value > high)
-    if too_low or too_high:
-        if high is None:
-            wanted = f"{'>' if low_open else '>='} {low:g}"
-        else:
-            wanted = f"in {'(' if low_open else '['}{low:g}, {high:g}{')' if high_open else ']'}"
-        raise ValueError(f"{label} must be {wanted}, got {value!r}")
+def _data_dir(value, dataset: str) -> str | None:
+    """None, or the data directory; refused for an embedded dataset, which would ignore it.
+    (The GRADCRAFT_DATA variable is not read here: it is a default, not a request.)"""
+    if value in (None, ""):
+        return None
+    value = _path_text(value, "data-dir")
+    if dataset in EMBEDDED_DATASETS:
+        needs_files = ", ".join(d for d in DATASETS if d not in EMBEDDED_DATASETS)
+        raise ValueError(f"data-dir: the dataset {dataset!r} is embedded (it needs no files), so "
+                         f"data-dir {value!r} would be ignored; it is for {needs_files} "
+                         "(--dataset NAME --data-dir DIR)")
     return value
 
 
 def _hidden(value) -> tuple:
-    """'512,512' or [512, 512] or 512 -> (512, 512); () for no hidden layer ('' or [])."""
+    """'512,512' or [512, 512] or 512 -> (512, 512); at least one width (the model is an MLP)."""
+    typed = value
     if isinstance(value, str):
         parts = [p.strip() for p in value.split(",")] if value.strip() else []
         try:
             value = [int(p) for p in parts]
         except ValueError:
-            raise ValueError(f"hidden must be comma-separated layer widths like 512,512, got {value!r}") from None
+            raise ValueError(f"hidden must be comma-separated layer widths like 512,512, got {typed!r}") from None
     elif isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = [value]
-    if not isinstance(value, list | tuple) or not all(
-            isinstance(v, numbers.Integral) and not isinstance(v, bool) and v >= 1 for v in value):
-        raise ValueError(f"hidden must be positive layer widths like 512,512, got {value!r}")
-    return tuple(int(v) for v in value)
+    if not isinstance(value, list | tuple):
+        raise TypeError(f"hidden must be layer widths like 512,512 (a str, an int or a list of "
+                        f"ints), got {describe(typed)}")
+    if not value:
+        raise ValueError(f"hidden must hold at least one layer width, e.g. --hidden 256,256 "
+                         f"(an MLP without hidden layers would be a linear model), got {typed!r}")
+    return tuple(check_int(width, f"hidden[{i}]", low=1) for i, width in enumerate(value))

@@ -14,10 +14,14 @@ import math
 from pathlib import Path
 
 from ..serialization import write_atomically
+from ..validation import check_choice
+from .wording import plural
 
-__all__ = ["History", "COLUMNS"]
+__all__ = ["History", "COLUMNS", "MONITORS"]
 
 COLUMNS = ("epoch", "train_loss", "train_acc", "val_loss", "val_acc", "lr", "seconds")
+#: the columns a callback can monitor (best value, improvement)
+MONITORS = ("train_loss", "train_acc", "val_loss", "val_acc")
 
 
 class History:
@@ -101,15 +105,13 @@ class History:
             return "History(0 epochs)"
         last = ", ".join(f"{k}={_format(v)}" for k, v in self.records[-1].items()
                          if v is not None and k != "epoch")
-        return f"History({len(self)} epochs; last: {last})"
+        return f"History({plural(len(self), 'epoch')}; last: {last})"
 
 
 def resolve_mode(monitor: str, mode: str) -> str:
     """'min' or 'max' for a monitored column; 'auto': accuracies are maximised, the rest minimised."""
-    if monitor not in COLUMNS or monitor in ("epoch", "lr", "seconds"):
-        raise ValueError(f"monitor must be one of train_loss, train_acc, val_loss, val_acc, got {monitor!r}")
-    if mode not in ("auto", "min", "max"):
-        raise ValueError(f"mode must be 'auto', 'min' or 'max', got {mode!r}")
+    check_choice(monitor, "monitor", MONITORS)
+    check_choice(mode, "mode", ("auto", "min", "max"))
     if mode == "auto":
         return "max" if monitor.endswith("acc") else "min"
     return mode

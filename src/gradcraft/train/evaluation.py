@@ -5,7 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import DataLoader, Dataset
+from ..losses import softmax_cross_entropy
 from ..tensor import Tensor, no_grad
+from ..validation import check_int
 
 __all__ = ["predict", "evaluate"]
 
@@ -56,11 +58,6 @@ def _batches(data, batch_size: int, who: str):
         yield x, (None if y is None else np.asarray(y.data if isinstance(y, Tensor) else y))
 
 
-def _check_batch_size(batch_size) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or batch_size < 1:
-        raise ValueError(f"batch_size must be a positive int, got {batch_size!r}")
-
-
 def predict(model, data, batch_size: int = 512) -> np.ndarray:
     """The model's outputs (e.g. logits (N, K)) for `data`, in eval mode without recording a graph.
 
@@ -70,7 +67,7 @@ def predict(model, data, batch_size: int = 512) -> np.ndarray:
     batch_size=loader.batch_size)`), all of its samples (`drop_last` ignored), with its own batch
     size; `batch_size` applies to datasets and arrays.
     """
-    _check_batch_size(batch_size)
+    batch_size = check_int(batch_size, "batch_size", low=1)
     outputs = []
     with no_grad(), _EvalMode(model):
         for x, _ in _batches(data, batch_size, "predict"):
@@ -81,33 +78,40 @@ def predict(model, data, batch_size: int = 512) -> np.ndarray:
 
 
 def evaluate(model, data, loss_fn=None, batch_size: int = 512) -> dict:
-    """{'loss': mean loss (if `loss_fn`), 'accuracy': fraction correct, 'samples': N} on `data`
-    (a DataLoader or a TensorDataset of (features, integer labels)), in eval mode.
+    """{'loss': mean loss, 'accuracy': fraction correct, 'samples': N} on `data` (a DataLoader,
+    or a Dataset of (features, labels) pairs such as a TensorDataset), in eval mode.
 
     Every sample of the dataset is scored once, in dataset order, each output beside its own
     label (a DataLoader is read as in `predict`: in order, `shuffle` and `drop_last` ignored).
 
-    The mean loss is the sample-weighted mean of the batch losses (`loss_fn` reduces by mean).
-    Accuracy is None when the outputs are not class scores (N, K) for integer labels (N,).
+    Classification (outputs are class scores (N, K), labels integer class indices (N,)): the
+    accuracy is argmax(scores) == label, and without `loss_fn` the loss is the softmax
+    cross-entropy of the scores (mean over the samples), the loss `gradcraft train` uses.
+    Anything else: the accuracy is None, and so is the loss unless `loss_fn` is given.
+
+    `loss_fn(scores, labels)` (reducing by mean) chooses another loss; the mean loss is then the
+    sample-weighted mean of the batch losses.
     """
-    _check_batch_size(batch_size)
+    batch_size = check_int(batch_size, "batch_size", low=1)
     total_loss, correct, samples = 0.0, 0, 0
-    accuracy_known = True
+    classification = True  # every batch so far: scores (n, K) for integer labels (n,)
     with no_grad(), _EvalMode(model):
         for x, y in _batches(data, batch_size, "evaluate"):
             if y is None:
                 raise ValueError("evaluate: data must hold (features, labels) pairs")
             scores = model(x)
             n = len(y)
-            if loss_fn is not None:
-                total_loss += float(loss_fn(scores, Tensor._from_op(y, None)).data) * n
-            if accuracy_known and scores.ndim == 2 and y.ndim == 1 and np.issubdtype(y.dtype, np.integer):
+            classification = classification and scores.ndim == 2 and y.ndim == 1 \
+                and np.issubdtype(y.dtype, np.integer)
+            if classification:
                 correct += int(np.count_nonzero(scores.data.argmax(axis=1) == y))
-            else:
-                accuracy_known = False
+            batch_loss = loss_fn if loss_fn is not None else (softmax_cross_entropy if classification else None)
+            if batch_loss is not None:
+                total_loss += float(batch_loss(scores, Tensor._from_op(y, None)).data) * n
             samples += n
     if samples == 0:
         raise ValueError("evaluate: data holds no samples")
-    return {"loss": total_loss / samples if loss_fn is not None else None,
-            "accuracy": correct / samples if accuracy_known else None,
+    loss_known = loss_fn is not None or classification
+    return {"loss": total_loss / samples if loss_known else None,
+            "accuracy": correct / samples if classification else None,
             "samples": samples}

@@ -10,7 +10,8 @@ just finished), `state.epochs`, and `state.stop_training` (set it to True to sto
 epoch). A callback with state worth resuming (counters, best value) returns it from
 `state_dict()` (JSON-able) and takes it back in `load_state_dict()`; state that is arrays (e.g.
 weights) goes through `state_arrays()` -> {name: array} and `load_state_arrays(arrays)`.
-Checkpoints keep both: the JSON in the file's metadata, the arrays as tensors.
+Checkpoints keep both: the JSON in the model file's metadata, the arrays as tensors of its
+companion file (see `checkpoint.py`).
 """
 
 from __future__ import annotations
@@ -18,7 +19,10 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from ..validation import check_bool, check_int, check_real
+from . import checkpoint
 from .history import COLUMNS, resolve_mode
+from .signals import deferred_signals
 
 __all__ = ["Callback", "EarlyStopping", "ModelCheckpoint", "LambdaCallback"]
 
@@ -68,9 +72,7 @@ class _Monitor:
     def __init__(self, monitor: str, mode: str, min_delta: float):
         self.monitor = monitor
         self.mode = resolve_mode(monitor, mode)
-        if isinstance(min_delta, bool) or not isinstance(min_delta, int | float) or not min_delta >= 0:
-            raise ValueError(f"min_delta must be a number >= 0, got {min_delta!r}")
-        self.min_delta = float(min_delta)
+        self.min_delta = check_real(min_delta, "min_delta", low=0.0)
         self.best = None
         self.best_epoch = None
 
@@ -113,8 +115,8 @@ class EarlyStopping(Callback):
     writes its final file after that, so resuming the finished run gives those weights too.
     The best weights are part of the resumable state (`state_arrays`): a checkpoint written
     after epoch k whose best epoch j < k stores epoch j's weights beside epoch k's (as tensors
-    `callbacks.<i>.best.<state_dict key>`), so a run resumed from it restores the same weights
-    as the uninterrupted run. When j == k they are the checkpoint's own weights and are not
+    `callbacks.<i>.best.<state_dict key>` of its companion file), so a run resumed from it
+    restores the same weights as the uninterrupted run. When j == k they are the checkpoint's own weights and are not
     stored twice.
 
     Example: val_loss 1.0, 0.8, 0.9, 0.85 with patience=2 stops after epoch 4 (epochs 3 and 4
@@ -123,11 +125,9 @@ class EarlyStopping(Callback):
 
     def __init__(self, monitor: str = "val_loss", patience: int = 5, restore_best: bool = True,
                  min_delta: float = 0.0, mode: str = "auto"):
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 1:
-            raise ValueError(f"EarlyStopping: patience must be an int >= 1, got {patience!r}")
+        self.patience = check_int(patience, "patience", low=1)
         self.tracker = _Monitor(monitor, mode, min_delta)
-        self.patience = patience
-        self.restore_best = bool(restore_best)
+        self.restore_best = check_bool(restore_best, "restore_best")
         self.wait = 0
         self.stopped_epoch = None
         self.best_weights = None   # {state_dict key: array} of the best epoch (restore_best only)
@@ -212,6 +212,11 @@ class ModelCheckpoint(Callback):
     """Save the model, the optimizer and everything needed to resume, after each epoch (every
     `every` epochs) and at the end of the run.
 
+    A checkpoint is a model file (it loads into PyTorch as it is, see `gradcraft.serialization`):
+    its companion file holds the optimizer state and the callbacks' arrays, its metadata the rest
+    of the training state and `metadata`, a JSON-able dict stored in every checkpoint (e.g. how
+    to rebuild the model; the key 'fit' is reserved).
+
     The end of the run (a callback stopped it, or its last epoch) is saved after the other
     callbacks' `on_train_end`, so the file holds the weights the run ended with -- after
     `EarlyStopping(restore_best=True)` put back its best epoch -- and is marked finished:
@@ -222,19 +227,25 @@ class ModelCheckpoint(Callback):
     `path` may hold format fields filled from the epoch's record, e.g.
     'ckpt-{epoch:03d}-{val_loss:.3f}.safetensors' (checked when training begins). Files are
     written atomically by `gradcraft.serialization.save`, so a crash never leaves a half-written
-    checkpoint. Resume with `fit(..., resume_from=path)`.
+    checkpoint, and a SIGINT or SIGTERM arriving during a save is handled once it is complete.
+    Resume with `fit(..., resume_from=path)`.
     """
 
     order = 100
 
     def __init__(self, path, monitor: str = "val_loss", save_best_only: bool = False,
-                 mode: str = "auto", min_delta: float = 0.0, every: int = 1):
+                 mode: str = "auto", min_delta: float = 0.0, every: int = 1,
+                 metadata: dict | None = None):
         self.path = str(path)
         self.tracker = _Monitor(monitor, mode, min_delta)
-        self.save_best_only = bool(save_best_only)
-        if isinstance(every, bool) or not isinstance(every, int) or every < 1:
-            raise ValueError(f"ModelCheckpoint: every must be an int >= 1, got {every!r}")
-        self.every = every
+        self.save_best_only = check_bool(save_best_only, "save_best_only")
+        self.every = check_int(every, "every", low=1)
+        if metadata is not None and not isinstance(metadata, dict):
+            raise TypeError(f"metadata must be a dict (JSON-able) or None, got {type(metadata).__name__}")
+        if metadata and checkpoint.CHECKPOINT_KEY in metadata:
+            raise ValueError(f"metadata: the key {checkpoint.CHECKPOINT_KEY!r} is reserved for the "
+                             "training state")
+        self.metadata = dict(metadata or {})
         self.last_saved = None  # path of the newest file written
 
     def on_train_begin(self, state) -> None:
@@ -262,8 +273,10 @@ class ModelCheckpoint(Callback):
     def _save(self, state) -> None:
         record = {k: (v if v is not None else float("nan")) for k, v in state.history[-1].items()}
         path = self._fill_path(record)
-        # Everything resume needs, including this callback's own (just updated) state.
-        state.save_checkpoint(path)
+        # Everything resume needs, including this callback's own (just updated) state; a stop
+        # signal waits until the files are written, so it lands after this epoch's checkpoint.
+        with deferred_signals():
+            checkpoint.save_checkpoint(state, path, self.metadata)
         self.last_saved = path
 
     def _fill_path(self, record: dict) -> Path:
