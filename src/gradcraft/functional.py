@@ -8,7 +8,7 @@ import numpy as np
 
 from .backend import default_float, xp
 from .ops import linalg
-from .ops.api import leaky_relu, relu, sigmoid, tanh
+from .ops.functions import leaky_relu, relu, sigmoid, tanh
 from .ops.softmax import LogSoftmax, Softmax
 from .random import as_generator
 from .tensor import Tensor, as_tensor

@@ -17,7 +17,7 @@ import torch
 import torch.nn.functional as TF
 
 import gradcraft as gc
-from gradcraft.ops.function import Function
+from gradcraft.autograd import Function
 
 F = gc.functional
 

@@ -18,7 +18,8 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 from ..backend import default_float, is_float_dtype, xp
-from ..tensor import Tensor, bump_version
+from ..autograd import bump_version
+from ..tensor import Tensor
 from .parameter import Parameter
 
 _INTERNAL = frozenset({"training", "_buffer_persistence"})

@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import DataLoader, Dataset
-from ..tensor import Tensor, no_grad
+from ..autograd import no_grad
+from ..tensor import Tensor
 
 __all__ = ["predict", "evaluate"]
 
