@@ -48,19 +48,17 @@ class KLDivergence(LossFunction):
             log_ratio = log_p - log_q
             terms = xp.where(p > 0, p * log_ratio, 0)
         need_p, need_q = self.needs_input_grad
-        # dKL/dp reads q (and the op's own log ratio); dKL/dq reads p and q
-        self.save_for_backward(p if need_q else None, q)
-        self.log_ratio = log_ratio if need_p else None
+        # dKL/dq reads p and q; dKL/dp only the op's own arrays (its log ratio, where q = 0)
+        if need_q:
+            self.save_for_backward(p, q)
+        if need_p:
+            self.grad_p = xp.where(q == 0, xp.inf, log_ratio + 1).astype(q.dtype, copy=False)
         return terms.sum(axis=-1)
 
     def input_grads(self, weights):
-        p, q = self.saved
         w = self.column(weights)
-        grad_p = grad_q = None
-        if self.needs_input_grad[0]:
-            grad_p = w * xp.where(q == 0, xp.inf, self.log_ratio + 1).astype(q.dtype, copy=False)
-        if self.needs_input_grad[1]:
-            grad_q = w * _grad_q(p, q)
+        grad_p = w * self.grad_p if self.needs_input_grad[0] else None
+        grad_q = w * _grad_q(*self.saved) if self.needs_input_grad[1] else None
         return grad_p, grad_q
 
 

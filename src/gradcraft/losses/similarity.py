@@ -28,10 +28,11 @@ __all__ = ["cosine_similarity", "euclidean_distance", "info_nce", "CosineSimilar
 
 
 class CosineSimilarity(Function):
-    """cos = a.b / (max(|a|, eps) max(|b|, eps))   (PyTorch's formula).
+    """cos = a.b / (n_a n_b) with n_a = max(|a|, eps), n_b = max(|b|, eps)   (PyTorch's formula).
 
-    With n_a = max(|a|, eps): d cos/da = b / (n_a n_b) - cos a / |a|^2 where |a| > eps (the
-    derivative of 1/|a| is -a/|a|^3), and just b / (n_a n_b) where the norm is clamped to eps.
+    d cos/da = b / (n_a n_b) - cos a / |a|^2 where |a| > eps (the derivative of 1/|a| is
+    -a/|a|^3), and just b / (n_a n_b) where the norm is clamped to eps; likewise for b. Each
+    gradient reads its own operand (saved) and the other one scaled, b / n_b, the op's own array.
     """
 
     def forward(self, a, b, axis, eps):
@@ -40,21 +41,23 @@ class CosineSimilarity(Function):
         norm_b = xp.sqrt((b * b).sum(axis=axis, keepdims=True))
         self.denom_a, self.denom_b = xp.maximum(norm_a, eps), xp.maximum(norm_b, eps)
         self.cos = (a * b).sum(axis=axis, keepdims=True) / (self.denom_a * self.denom_b)
-        self.save_for_backward(a, b)  # each gradient reads both operands
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_a else None, b if need_b else None)
+        self.b_scaled = b / self.denom_b if need_a else None
+        self.a_scaled = a / self.denom_a if need_b else None
         self.unclamped_a, self.unclamped_b = norm_a > eps, norm_b > eps
         return xp.squeeze(self.cos, axis=axis)
 
     def backward(self, grad):
         a, b = self.saved
         g = xp.expand_dims(grad, self.axis)
-        scale = g / (self.denom_a * self.denom_b)
         grad_a = grad_b = None
-        if self.needs_input_grad[0]:
-            pull = g * self.cos * self.unclamped_a / (self.denom_a * self.denom_a)
-            grad_a = scale * b - pull * a
-        if self.needs_input_grad[1]:
-            pull = g * self.cos * self.unclamped_b / (self.denom_b * self.denom_b)
-            grad_b = scale * a - pull * b
+        if a is not None:
+            pull = self.cos * self.unclamped_a / self.denom_a
+            grad_a = g / self.denom_a * (self.b_scaled - pull * a)
+        if b is not None:
+            pull = self.cos * self.unclamped_b / self.denom_b
+            grad_b = g / self.denom_b * (self.a_scaled - pull * b)
         return grad_a, grad_b
 
 

@@ -95,9 +95,11 @@ def minimum(a, b):
 
 
 def where(condition, a, b):
-    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    """`a` where `condition` holds, else `b` (broadcast together). The condition is never
+    differentiated; as a tensor it is kept, so changing it in place before backward is caught."""
+    condition = condition if isinstance(condition, Tensor) else as_tensor(xp.asarray(condition))
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ew.Where.apply(Tensor._from_op(condition, None), _as(a, like), _as(b, like))
+    return ew.Where.apply(condition, _as(a, like), _as(b, like))
 
 
 def _as(x, like):
