@@ -303,6 +303,7 @@ def _accumulate(node, grad, handed_out: set) -> None:
 next_sequence_number = itertools.count().__next__
 
 # Function's outputs are Tensors, and Tensor's methods are built on the ops, which subclass
-# Function: the one cycle of the core, closed here, after Function exists, and read only when
-# an op runs (so any module of gradcraft may be imported first).
+# Function: the one cycle of the core. It is closed here, at the end, so that everything above
+# exists when tensor.py (and the ops it imports) take names from this module, and `_tensor` is
+# read only when an op runs: any module of gradcraft may be imported first.
 from . import tensor as _tensor  # noqa: E402

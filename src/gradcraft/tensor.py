@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from numbers import Number
 
-from . import autograd
+from .autograd import backward as _backward, next_sequence_number, version_cell
 from .backend import default_float, is_float_dtype, xp
 from .ops import elementwise as _ew
 from .ops import linalg as _linalg
@@ -70,7 +70,7 @@ class Tensor:
             out.requires_grad = False
         else:
             out.requires_grad = True
-            out._seq = autograd.next_sequence_number()
+            out._seq = next_sequence_number()
         return out
 
     # ----------------------------------------------------------------- attributes
@@ -134,7 +134,7 @@ class Tensor:
 
     def detach(self) -> Tensor:
         """The same data (shared, not copied, with the same version counter), cut from the graph."""
-        return Tensor._from_op(self.data, None, autograd.version_cell(self))
+        return Tensor._from_op(self.data, None, version_cell(self))
 
     def backward(self, grad=None) -> None:
         """Reverse-mode differentiation: add d(self)/d(leaf) . grad into every leaf's `.grad`.
@@ -160,7 +160,7 @@ class Tensor:
                 raise ValueError(
                     f"backward(grad): grad must have the tensor's shape {self.shape}, got {grad.shape}"
                 )
-        autograd.backward(self, grad)
+        _backward(self, grad)
 
     # ----------------------------------------------------------------- conversions
     def numpy(self):
@@ -240,40 +240,40 @@ class Tensor:
     # A Python number takes its dtype from the tensor (NumPy's weak scalars: float32 * 2.5 is
     # float32); see `gradcraft.operators.operand`.
     def __add__(self, other):
-        return _ew.Add.apply(self, _operators.operand(other, self, "+"))
+        return _ew.Add.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "+"))
 
     def __radd__(self, other):
-        return _ew.Add.apply(_operators.operand(other, self, "+", reflected=True), self)
+        return _ew.Add.apply(_operand(other, self, "+", reflected=True), self)
 
     def __sub__(self, other):
-        return _ew.Sub.apply(self, _operators.operand(other, self, "-"))
+        return _ew.Sub.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "-"))
 
     def __rsub__(self, other):
-        return _ew.Sub.apply(_operators.operand(other, self, "-", reflected=True), self)
+        return _ew.Sub.apply(_operand(other, self, "-", reflected=True), self)
 
     def __mul__(self, other):
-        return _ew.Mul.apply(self, _operators.operand(other, self, "*"))
+        return _ew.Mul.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "*"))
 
     def __rmul__(self, other):
-        return _ew.Mul.apply(_operators.operand(other, self, "*", reflected=True), self)
+        return _ew.Mul.apply(_operand(other, self, "*", reflected=True), self)
 
     def __truediv__(self, other):
-        return _ew.Div.apply(self, _operators.operand(other, self, "/"))
+        return _ew.Div.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "/"))
 
     def __rtruediv__(self, other):
-        return _ew.Div.apply(_operators.operand(other, self, "/", reflected=True), self)
+        return _ew.Div.apply(_operand(other, self, "/", reflected=True), self)
 
     def __pow__(self, other):
-        return _ew.Pow.apply(self, _operators.operand(other, self, "**"))
+        return _ew.Pow.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "**"))
 
     def __rpow__(self, other):
-        return _ew.Pow.apply(_operators.operand(other, self, "**", reflected=True), self)
+        return _ew.Pow.apply(_operand(other, self, "**", reflected=True), self)
 
     def __matmul__(self, other):
-        return _linalg.MatMul.apply(self, _operators.operand(other, self, "@"))
+        return _linalg.MatMul.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "@"))
 
     def __rmatmul__(self, other):
-        return _linalg.MatMul.apply(_operators.operand(other, self, "@", reflected=True), self)
+        return _linalg.MatMul.apply(_operand(other, self, "@", reflected=True), self)
 
     def __neg__(self):
         return _ew.Neg.apply(self)
@@ -283,38 +283,38 @@ class Tensor:
 
     # In place, with PyTorch's rules (see `gradcraft.operators.in_place`).
     def __iadd__(self, other):
-        return _operators.in_place(self, other, _ew.Add, xp.add, "+")
+        return _in_place(self, other, _ew.Add, xp.add, "+")
 
     def __isub__(self, other):
-        return _operators.in_place(self, other, _ew.Sub, xp.subtract, "-")
+        return _in_place(self, other, _ew.Sub, xp.subtract, "-")
 
     def __imul__(self, other):
-        return _operators.in_place(self, other, _ew.Mul, xp.multiply, "*")
+        return _in_place(self, other, _ew.Mul, xp.multiply, "*")
 
     def __itruediv__(self, other):
-        return _operators.in_place(self, other, _ew.Div, xp.true_divide, "/")
+        return _in_place(self, other, _ew.Div, xp.true_divide, "/")
 
     def __ipow__(self, other):
-        return _operators.in_place(self, other, _ew.Pow, xp.power, "**")
+        return _in_place(self, other, _ew.Pow, xp.power, "**")
 
     # Comparisons give boolean tensors outside the graph.
     def __lt__(self, other):
-        return _operators.compare(self, other, xp.less, "<")
+        return _compare(self, other, xp.less, "<")
 
     def __le__(self, other):
-        return _operators.compare(self, other, xp.less_equal, "<=")
+        return _compare(self, other, xp.less_equal, "<=")
 
     def __gt__(self, other):
-        return _operators.compare(self, other, xp.greater, ">")
+        return _compare(self, other, xp.greater, ">")
 
     def __ge__(self, other):
-        return _operators.compare(self, other, xp.greater_equal, ">=")
+        return _compare(self, other, xp.greater_equal, ">=")
 
     def __eq__(self, other):
-        return _operators.compare(self, other, xp.equal, "==")
+        return _compare(self, other, xp.equal, "==")
 
     def __ne__(self, other):
-        return _operators.compare(self, other, xp.not_equal, "!=")
+        return _compare(self, other, xp.not_equal, "!=")
 
     def __getitem__(self, index):
         return _fn.getitem(self, index)
@@ -486,5 +486,6 @@ def _scalar_dtype(kind, value, dtype):
 
 # The differentiable functions and NumPy's protocols take tensors and make them: they are bound
 # here, once Tensor exists, so that any module of gradcraft can be imported first.
-from . import numpy_protocol, operators as _operators  # noqa: E402
+from . import numpy_protocol  # noqa: E402
+from .operators import compare as _compare, in_place as _in_place, operand as _operand  # noqa: E402
 from .ops import functions as _fn  # noqa: E402

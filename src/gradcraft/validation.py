@@ -47,18 +47,17 @@ def check_real(value, name: str, *, low: float | None = None, high: float | None
     """`value` as a Python float.
 
     TypeError unless it is a real number (Python or NumPy; not a bool, str or None).
-    ValueError if it is NaN or infinite (unless `finite=False`, which still refuses NaN when a
-    range is given) or outside [low, high] (an open end with `low_open` / `high_open`).
+    ValueError if it is outside [low, high] (an open end with `low_open` / `high_open`; NaN is
+    outside every range), or NaN or infinite unless `finite=False`.
     """
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a real number, got {describe(value)}")
     value = float(value)
+    ranged = low is not None or high is not None
+    if ranged and (math.isnan(value) or _outside(value, low, high, low_open, high_open)):
+        raise ValueError(f"{name} must be {_range_text(low, high, low_open, high_open)}, got {value!r}")
     if finite and not math.isfinite(value):
         raise ValueError(f"{name} must be a finite number, got {value!r}")
-    if low is None and high is None:
-        return value
-    if math.isnan(value) or _outside(value, low, high, low_open, high_open):
-        raise ValueError(f"{name} must be {_range_text(low, high, low_open, high_open)}, got {value!r}")
     return value
 
 

@@ -27,19 +27,6 @@ from ..autograd import Function
 from ..backend import xp
 
 
-def pair(value, name: str) -> tuple[int, int]:
-    """An int or a pair of ints as (height, width); a clear error otherwise."""
-    if isinstance(value, int | xp.integer):
-        return int(value), int(value)
-    try:
-        first, second = value
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    if not all(isinstance(v, int | xp.integer) for v in (first, second)):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(first), int(second)
-
-
 def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
     """floor((size + 2 padding - dilation (kernel - 1) - 1) / stride) + 1 (may be <= 0)."""
     return (size + 2 * padding - dilation * (kernel - 1) - 1) // stride + 1
