@@ -1,15 +1,15 @@
 """gradcraft: a deep-learning library and workbench written from first principles on NumPy."""
 
-from . import ops  # noqa: F401  (attaches Tensor operators before anything uses them)
+from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradientReport, check_gradient, gradcheck, numerical_gradient
-from .ops.api import (
+from .ops.functions import (
     abs, add, argmax, argmin, broadcast_to, clip, concatenate, divide, exp, expand, expand_dims,
     flatten, leaky_relu, log, matmul, max, maximum, mean, min, minimum, multiply, negative, pad,
     permute, power, relu, reshape, sigmoid, split, sqrt, squeeze, stack, std, subtract, sum, tanh,
     transpose, unsqueeze, var, where,
 )
 from .random import manual_seed
-from .tensor import Tensor, enable_grad, is_grad_enabled, no_grad, tensor
+from .tensor import Tensor, tensor
 from . import functional, losses, nn, optim  # noqa: E402
 from .serialization import load, save  # noqa: E402
 

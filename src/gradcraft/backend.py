@@ -8,6 +8,9 @@ import numpy
 
 xp = numpy
 
+#: the error of an axis out of range (a ValueError and an IndexError), NumPy's own
+AxisError = numpy.exceptions.AxisError
+
 #: dtype of tensors made from Python floats, and of layer parameters.
 default_float = numpy.float32
 

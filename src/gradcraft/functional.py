@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from .backend import default_float, xp
 from .ops import linalg
-from .ops.api import leaky_relu, relu, sigmoid, tanh
+from .ops.conv import Conv2d
+from .ops.functions import leaky_relu, relu, sigmoid, tanh
+from .ops.pool import AvgPool2d, MaxPool2d
 from .ops.softmax import LogSoftmax, Softmax
 from .random import as_generator
 from .tensor import Tensor, as_tensor
+from .validation import check_pair, check_real
 
 __all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
-           "one_hot", "dropout"]
+           "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d"]
 
 
 def softmax(x, axis: int = -1) -> Tensor:
@@ -57,11 +58,7 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     seed (same seed, same mask), or None: draw from the process-wide default generator
     (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
     """
-    if isinstance(p, bool) or not isinstance(p, numbers.Real):
-        raise TypeError(f"dropout probability p must be a number in [0, 1], got {p!r} "
-                        f"({type(p).__name__})")
-    if not 0.0 <= p <= 1.0:
-        raise ValueError(f"dropout probability p must be in [0, 1], got {p}")
+    p = check_real(p, "dropout probability p", low=0.0, high=1.0)
     x = as_tensor(x)
     if not np.issubdtype(x.dtype, np.floating):
         # 1/(1-p) has no integer representation (int64(1 - 0.5) is 0: the mask became inf/nan)
@@ -77,10 +74,6 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
 
 
 # ---------------------------------------------------------------- convolution and pooling
-from .ops.conv import Conv2d, pair  # noqa: E402
-from .ops.pool import AvgPool2d, MaxPool2d  # noqa: E402
-
-__all__ += ["conv2d", "max_pool2d", "avg_pool2d"]
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:
@@ -94,8 +87,8 @@ def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> T
     if groups != 1:
         _unsupported("conv2d", "groups", groups, 1)
     x = as_tensor(x)
-    options = dict(stride=pair(stride, "stride"), padding=pair(padding, "padding"),
-                   dilation=pair(dilation, "dilation"))
+    options = dict(stride=check_pair(stride, "stride"), padding=check_pair(padding, "padding"),
+                   dilation=check_pair(dilation, "dilation"))
     unbatched = _check_image_batch("conv2d", x)
     if unbatched:
         x = x.reshape(1, *x.shape)
@@ -115,9 +108,9 @@ def _check_image_batch(function: str, x: Tensor) -> bool:
 
 def _pool(op, name: str, x, kernel_size, stride, padding, **extra) -> Tensor:
     x = as_tensor(x)
-    kernel = pair(kernel_size, "kernel_size")
-    options = dict(kernel=kernel, stride=kernel if stride is None else pair(stride, "stride"),
-                   padding=pair(padding, "padding"), **extra)
+    kernel = check_pair(kernel_size, "kernel_size")
+    options = dict(kernel=kernel, stride=kernel if stride is None else check_pair(stride, "stride"),
+                   padding=check_pair(padding, "padding"), **extra)
     unbatched = _check_image_batch(name, x)
     if unbatched:
         x = x.reshape(1, *x.shape)
@@ -130,7 +123,7 @@ def max_pool2d(x, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=Fal
     """Max over each kernel_size window of x (N, C, H, W) (or (C, H, W)); `stride` defaults to
     `kernel_size`, padding is implicit -inf (at most half the kernel), floor mode, as PyTorch.
     PyTorch's signature; `dilation`, `ceil_mode` and `return_indices` only at their defaults."""
-    if pair(dilation, "dilation") != (1, 1):
+    if check_pair(dilation, "dilation") != (1, 1):
         _unsupported("max_pool2d", "dilation", dilation, 1)
     if ceil_mode:
         _unsupported("max_pool2d", "ceil_mode", ceil_mode, False)

@@ -1,114 +1,35 @@
-"""`Tensor`: a NumPy array that remembers the op that made it, and reverse-mode `backward()`.
+"""`Tensor`: a NumPy array that remembers the op that made it.
 
-Small and boring on purpose. The math of every op, forward and vector-Jacobian product side by
-side, lives in `gradcraft.ops`; this file only walks the graph.
+The data class. Its methods are written here, each a one-line call into the differentiable
+functions (`gradcraft.ops.functions`, NumPy's names and defaults) or an op; the math of every
+op, forward and vector-Jacobian product side by side, lives in `gradcraft.ops`, and the engine
+that records the graph and walks it backward in `gradcraft.autograd`.
 
 Gradients *accumulate*: `backward()` adds into `.grad` of every leaf that requires grad, across
 calls, exactly like PyTorch; call `zero_grad()` (or set `.grad = None`) between steps.
 
 In-place operators (`w -= lr * w.grad`) write into `.data` inside `no_grad()` (parameter
-updates); while the graph is recorded they refuse on a leaf that requires grad, as PyTorch, and
-otherwise make a new tensor (`gradcraft.ops.api._inplace`).
-
-Version counters (PyTorch's rule): every storage has a counter (a small list, see
-`version_cell`) shared by the tensors that see the same memory (`detach()`, and op outputs that
-are NumPy views of an input: reshape, transpose, basic indexing...). In-place operators,
-optimizer steps, `load_state_dict` and `nn.init` bump it; an op notes when it was recorded, and
-`backward()` refuses if a value the op saved has changed since, instead of silently
-differentiating at a value that no longer exists. Writing into `.data` directly is the escape
-hatch (as PyTorch's `.data`): not counted.
+updates) and bump the storage's version counter (see `gradcraft.autograd`); while the graph is
+recorded they refuse on a leaf that requires grad, as PyTorch, and otherwise make a new tensor.
 
 NumPy sees only numbers: converting a tensor that requires grad to an array (`np.asarray(w)`,
 `w.numpy()`, `np.exp(w)`) raises instead of silently cutting the graph; use `w.detach().numpy()`
-or `w.data` for the numbers, gradcraft's functions to stay differentiable.
+or `w.data` for the numbers, gradcraft's functions to stay differentiable
+(`gradcraft.numpy_protocol`).
 """
 
 from __future__ import annotations
 
-import contextlib
-import heapq
-import itertools
 from numbers import Number
 
+from .autograd import backward as _backward, next_sequence_number, version_cell
 from .backend import default_float, is_float_dtype, xp
+from .ops import elementwise as _ew
+from .ops import linalg as _linalg
 
-_grad_enabled = True
+__all__ = ["Tensor", "tensor", "as_tensor"]
+
 _ndarray = xp.ndarray
-# Every op output gets the next number: an op's inputs always exist before its output, so
-# creation order is a topological order of any graph (see `_backpropagate`).
-_next_seq = itertools.count().__next__
-# Version counters. A storage's cell is [stamp of its last in-place change, number of changes];
-# the stamp is this clock, advanced by every in-place change anywhere. An op notes the clock
-# when it is recorded: a saved value was changed since iff its stamp is later. Recording costs
-# one read, and the backward check is skipped whole while the clock has not moved.
-_version_clock = 0
-
-
-def version_cell(tensor) -> list:
-    """The version counter of `tensor`'s storage (made on first use: most never need one)."""
-    cell = tensor._version_cell
-    if cell is None:
-        cell = tensor._version_cell = [0, 0]
-    return cell
-
-
-def bump_version(tensor) -> None:
-    """Count an in-place change of `tensor`'s data (and of every view sharing its storage)."""
-    global _version_clock
-    _version_clock += 1
-    cell = version_cell(tensor)
-    cell[0] = _version_clock
-    cell[1] += 1
-
-
-def is_grad_enabled() -> bool:
-    return _grad_enabled
-
-
-@contextlib.contextmanager
-def _set_grad_enabled(mode: bool):
-    global _grad_enabled
-    previous, _grad_enabled = _grad_enabled, mode
-    try:
-        yield
-    finally:
-        _grad_enabled = previous
-
-
-def no_grad():
-    """Context manager: ops inside record no graph (evaluation, parameter updates)."""
-    return _set_grad_enabled(False)
-
-
-def enable_grad():
-    """Context manager: turn graph recording back on inside a `no_grad()` block."""
-    return _set_grad_enabled(True)
-
-
-def _as_array(data, dtype=None):
-    """A new array holding `data` (always a copy)."""
-    if isinstance(data, Tensor):
-        data = data.data
-    try:
-        array = xp.array(data, dtype=dtype)
-    except RuntimeError:  # a list holding tensors that require grad: a new leaf takes the numbers
-        array = xp.array(_numbers_of(data), dtype=dtype)
-    if dtype is not None:
-        return array
-    # Python floats become float32 (like PyTorch); NumPy arrays keep their dtype, so float64
-    # arrays stay float64 (gradient checks rely on it).
-    if array.dtype == xp.float64 and not isinstance(data, xp.ndarray | xp.generic):
-        array = array.astype(default_float)
-    return array
-
-
-def _numbers_of(data):
-    """`data` (lists and tuples, nested) with every tensor replaced by its array."""
-    if isinstance(data, Tensor):
-        return data.data
-    if isinstance(data, list | tuple):
-        return [_numbers_of(x) for x in data]
-    return data
 
 
 class Tensor:
@@ -135,12 +56,11 @@ class Tensor:
 
     @classmethod
     def _from_op(cls, data, ctx, version_cell=None) -> Tensor:
-        """Wrap an op's output array without copying (the hot path: no validation).
-        `version_cell`: the counter of the storage `data` belongs to, when it is a view of one."""
+        """Wrap an op's output array (an ndarray) without copying (the hot path: no checks).
+        `ctx`: the recorded op, or None; `version_cell`: the counter of the storage `data`
+        belongs to, when it is a view of one."""
         out = object.__new__(cls)
-        # NumPy returns scalars (np.float32...) from 0-d arithmetic and full reductions; `.data`
-        # is always an ndarray, so users and optimizers can index and update it in place.
-        out.data = data if type(data) is _ndarray else xp.asarray(data)
+        out.data = data
         out._version_cell = version_cell
         out.grad = None
         out._ctx = ctx
@@ -150,7 +70,7 @@ class Tensor:
             out.requires_grad = False
         else:
             out.requires_grad = True
-            out._seq = _next_seq()
+            out._seq = next_sequence_number()
         return out
 
     # ----------------------------------------------------------------- attributes
@@ -195,6 +115,7 @@ class Tensor:
         """`value in x`: whether any element equals `value` (NumPy's and PyTorch's rule)."""
         return bool((self.data == (value.data if isinstance(value, Tensor) else value)).any())
 
+    # ----------------------------------------------------------------- the graph
     def requires_grad_(self, mode: bool = True) -> Tensor:
         if mode and not is_float_dtype(self.data.dtype):
             raise TypeError(
@@ -215,83 +136,6 @@ class Tensor:
         """The same data (shared, not copied, with the same version counter), cut from the graph."""
         return Tensor._from_op(self.data, None, version_cell(self))
 
-    def numpy(self):
-        """The data itself (shared). Refused on a tensor that requires grad, as in PyTorch."""
-        if self.requires_grad:
-            refuse_numpy("x.numpy()")
-        return self.data
-
-    def item(self):
-        if self.data.size != 1:
-            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
-        return self.data.item()
-
-    def __float__(self) -> float:
-        return float(self._one_element("float"))
-
-    def __int__(self) -> int:
-        return int(self._one_element("int"))  # truncates toward zero, as int(3.7) and PyTorch
-
-    def __index__(self) -> int:
-        """So a one-element integer tensor indexes a list (`names[scores.argmax()]`)."""
-        if self.data.size != 1 or self.data.dtype.kind not in "iu":
-            raise TypeError(f"only integer tensors of a single element can be converted to an "
-                            f"index, got dtype {self.data.dtype} and shape {self.shape}")
-        return int(self.data.reshape(()))
-
-    def _one_element(self, conversion: str):
-        if self.data.size != 1:
-            raise ValueError(f"{conversion}(x) needs a tensor with one element, got shape "
-                             f"{self.shape}; reduce it first (e.g. x.sum()) or use x.tolist()")
-        return self.data.reshape(()).item()
-
-    def tolist(self):
-        return self.data.tolist()
-
-    def astype(self, dtype) -> Tensor:
-        """A copy in `dtype`. To a floating dtype it stays in the graph (the gradient is cast
-        back); to an integer or bool dtype it leaves the graph, as in PyTorch: rounding has no
-        useful derivative, so the result does not require grad."""
-        from .ops.elementwise import Cast
-
-        dtype = xp.dtype(dtype)
-        if not is_float_dtype(dtype):
-            return Tensor._from_op(self.data.astype(dtype), None)
-        return Cast.apply(self, dtype=dtype)
-
-    def __array__(self, dtype=None, copy=None):
-        """NumPy's conversion protocol: the data itself unless a copy is asked for or needed.
-        Refused on a tensor that requires grad: NumPy would silently cut the graph."""
-        if self.requires_grad:
-            refuse_numpy("np.asarray() / np.array()")
-        if dtype is not None and dtype != self.data.dtype:
-            if copy is False:
-                raise ValueError(f"converting a {self.data.dtype} tensor to {dtype} needs a copy")
-            return self.data.astype(dtype)
-        return self.data.copy() if copy else self.data
-
-    def __repr__(self) -> str:
-        body = xp.array2string(self.data, prefix="tensor(", separator=", ")
-        extras = []
-        if self.data.dtype != default_float:
-            extras.append(f"dtype={self.data.dtype}")
-        if self._ctx is not None:
-            extras.append(f"grad_fn={type(self._ctx).__name__}")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + ", ".join([body, *extras]) + ")"
-
-    def __hash__(self) -> int:  # __eq__ is elementwise, so hash by identity (as PyTorch does)
-        return id(self)
-
-    def __bool__(self) -> bool:
-        if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
-            )
-        return bool(self.data)
-
-    # ----------------------------------------------------------------- backward
     def backward(self, grad=None) -> None:
         """Reverse-mode differentiation: add d(self)/d(leaf) . grad into every leaf's `.grad`.
 
@@ -316,104 +160,264 @@ class Tensor:
                 raise ValueError(
                     f"backward(grad): grad must have the tensor's shape {self.shape}, got {grad.shape}"
                 )
-        _backpropagate(self, grad)
+        _backward(self, grad)
 
-    # Operators and methods are attached in `gradcraft.ops.api`, next to the functions they call.
+    # ----------------------------------------------------------------- conversions
+    def numpy(self):
+        """The data itself (shared). Refused on a tensor that requires grad, as in PyTorch."""
+        if self.requires_grad:
+            numpy_protocol.refuse("x.numpy()")
+        return self.data
+
+    def item(self):
+        if self.data.size != 1:
+            raise ValueError(f"item() needs a tensor with one element, got shape {self.shape}")
+        return self.data.item()
+
+    def tolist(self):
+        return self.data.tolist()
+
+    def __float__(self) -> float:
+        return float(self._one_element("float"))
+
+    def __int__(self) -> int:
+        return int(self._one_element("int"))  # truncates toward zero, as int(3.7) and PyTorch
+
+    def __index__(self) -> int:
+        """So a one-element integer tensor indexes a list (`names[scores.argmax()]`)."""
+        if self.data.size != 1 or self.data.dtype.kind not in "iu":
+            raise TypeError(f"only integer tensors of a single element can be converted to an "
+                            f"index, got dtype {self.data.dtype} and shape {self.shape}")
+        return int(self.data.reshape(()))
+
+    def _one_element(self, conversion: str):
+        if self.data.size != 1:
+            raise ValueError(f"{conversion}(x) needs a tensor with one element, got shape "
+                             f"{self.shape}; reduce it first (e.g. x.sum()) or use x.tolist()")
+        return self.data.reshape(()).item()
+
+    def __bool__(self) -> bool:
+        if self.data.size != 1:
+            raise ValueError(
+                f"the truth value of a tensor of shape {self.shape} is ambiguous; use .any() or .all()"
+            )
+        return bool(self.data)
+
+    def astype(self, dtype) -> Tensor:
+        """A copy in `dtype`. To a floating dtype it stays in the graph (the gradient is cast
+        back); to an integer or bool dtype it leaves the graph, as in PyTorch: rounding has no
+        useful derivative, so the result does not require grad."""
+        dtype = xp.dtype(dtype)
+        if not is_float_dtype(dtype):
+            return Tensor._from_op(self.data.astype(dtype), None)
+        return _ew.Cast.apply(self, dtype=dtype)
+
+    # NumPy's protocols (what np.asarray(t), np.exp(t) and `array + t` do): gradcraft.numpy_protocol
+    def __array__(self, dtype=None, copy=None):
+        return numpy_protocol.array(self, dtype, copy)
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        return numpy_protocol.array_ufunc(ufunc, method, inputs, kwargs)
+
+    def __array_function__(self, func, types, args, kwargs):
+        return numpy_protocol.array_function(func, args, kwargs)
+
+    def __repr__(self) -> str:
+        body = xp.array2string(self.data, prefix="tensor(", separator=", ")
+        extras = []
+        if self.data.dtype != default_float:
+            extras.append(f"dtype={self.data.dtype}")
+        if self._ctx is not None:
+            extras.append(f"grad_fn={type(self._ctx).__name__}")
+        elif self.requires_grad:
+            extras.append("requires_grad=True")
+        return "tensor(" + ", ".join([body, *extras]) + ")"
+
+    def __hash__(self) -> int:  # __eq__ is elementwise, so hash by identity (as PyTorch does)
+        return id(self)
+
+    # ----------------------------------------------------------------- arithmetic
+    # A Python number takes its dtype from the tensor (NumPy's weak scalars: float32 * 2.5 is
+    # float32); see `gradcraft.operators.operand`.
+    def __add__(self, other):
+        return _ew.Add.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "+"))
+
+    def __radd__(self, other):
+        return _ew.Add.apply(_operand(other, self, "+", reflected=True), self)
+
+    def __sub__(self, other):
+        return _ew.Sub.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "-"))
+
+    def __rsub__(self, other):
+        return _ew.Sub.apply(_operand(other, self, "-", reflected=True), self)
+
+    def __mul__(self, other):
+        return _ew.Mul.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "*"))
+
+    def __rmul__(self, other):
+        return _ew.Mul.apply(_operand(other, self, "*", reflected=True), self)
+
+    def __truediv__(self, other):
+        return _ew.Div.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "/"))
+
+    def __rtruediv__(self, other):
+        return _ew.Div.apply(_operand(other, self, "/", reflected=True), self)
+
+    def __pow__(self, other):
+        return _ew.Pow.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "**"))
+
+    def __rpow__(self, other):
+        return _ew.Pow.apply(_operand(other, self, "**", reflected=True), self)
+
+    def __matmul__(self, other):
+        return _linalg.MatMul.apply(self, other if isinstance(other, Tensor) else _operand(other, self, "@"))
+
+    def __rmatmul__(self, other):
+        return _linalg.MatMul.apply(_operand(other, self, "@", reflected=True), self)
+
+    def __neg__(self):
+        return _ew.Neg.apply(self)
+
+    def __abs__(self):
+        return _ew.Abs.apply(self)
+
+    # In place, with PyTorch's rules (see `gradcraft.operators.in_place`).
+    def __iadd__(self, other):
+        return _in_place(self, other, _ew.Add, xp.add, "+")
+
+    def __isub__(self, other):
+        return _in_place(self, other, _ew.Sub, xp.subtract, "-")
+
+    def __imul__(self, other):
+        return _in_place(self, other, _ew.Mul, xp.multiply, "*")
+
+    def __itruediv__(self, other):
+        return _in_place(self, other, _ew.Div, xp.true_divide, "/")
+
+    def __ipow__(self, other):
+        return _in_place(self, other, _ew.Pow, xp.power, "**")
+
+    # Comparisons give boolean tensors outside the graph.
+    def __lt__(self, other):
+        return _compare(self, other, xp.less, "<")
+
+    def __le__(self, other):
+        return _compare(self, other, xp.less_equal, "<=")
+
+    def __gt__(self, other):
+        return _compare(self, other, xp.greater, ">")
+
+    def __ge__(self, other):
+        return _compare(self, other, xp.greater_equal, ">=")
+
+    def __eq__(self, other):
+        return _compare(self, other, xp.equal, "==")
+
+    def __ne__(self, other):
+        return _compare(self, other, xp.not_equal, "!=")
+
+    def __getitem__(self, index):
+        return _fn.getitem(self, index)
+
+    # ----------------------------------------------------------------- math (gradcraft.ops.functions)
+    def exp(self):
+        return _fn.exp(self)
+
+    def log(self):
+        return _fn.log(self)
+
+    def sqrt(self):
+        return _fn.sqrt(self)
+
+    def abs(self):
+        return _fn.abs(self)
+
+    def tanh(self):
+        return _fn.tanh(self)
+
+    def sigmoid(self):
+        return _fn.sigmoid(self)
+
+    def relu(self):
+        return _fn.relu(self)
+
+    def leaky_relu(self, negative_slope: float = 0.01):
+        return _fn.leaky_relu(self, negative_slope)
+
+    def clip(self, a_min=None, a_max=None):
+        return _fn.clip(self, a_min, a_max)
+
+    def maximum(self, other):
+        return _fn.maximum(self, other)
+
+    def minimum(self, other):
+        return _fn.minimum(self, other)
+
+    def matmul(self, other):
+        return _fn.matmul(self, other)
+
+    # ----------------------------------------------------------------- reductions
+    def sum(self, axis=None, keepdims=False):
+        return _fn.sum(self, axis, keepdims)
+
+    def mean(self, axis=None, keepdims=False):
+        return _fn.mean(self, axis, keepdims)
+
+    def var(self, axis=None, keepdims=False, ddof=0):
+        return _fn.var(self, axis, keepdims, ddof)
+
+    def std(self, axis=None, keepdims=False, ddof=0):
+        return _fn.std(self, axis, keepdims, ddof)
+
+    def max(self, axis=None, keepdims=False):
+        return _fn.max(self, axis, keepdims)
+
+    def min(self, axis=None, keepdims=False):
+        return _fn.min(self, axis, keepdims)
+
+    def argmax(self, axis=None, keepdims=False):
+        return _fn.argmax(self, axis, keepdims)
+
+    def argmin(self, axis=None, keepdims=False):
+        return _fn.argmin(self, axis, keepdims)
+
+    # ----------------------------------------------------------------- shape
+    def reshape(self, *shape):
+        return _fn.reshape(self, *shape)
+
+    def view(self, *shape):
+        return _fn.reshape(self, *shape)
+
+    def transpose(self, *axes):
+        return _fn.transpose(self, *axes)
+
+    def permute(self, *dims):
+        return _fn.transpose(self, *dims)
+
+    @property
+    def T(self):
+        return _fn.transpose(self)
+
+    def broadcast_to(self, *shape):
+        return _fn.broadcast_to(self, *shape)
+
+    def expand(self, *sizes):
+        return _fn.expand(self, *sizes)
+
+    def squeeze(self, axis=None):
+        return _fn.squeeze(self, axis)
+
+    def unsqueeze(self, axis):
+        return _fn.unsqueeze(self, axis)
+
+    def flatten(self, start_axis=0):
+        return _fn.flatten(self, start_axis)
+
+    def pad(self, pad_width, mode="constant", constant_values=0):
+        return _fn.pad(self, pad_width, mode, constant_values)
 
 
-def refuse_numpy(what: str,
-                 use: str = "gradcraft's functions (gradcraft.maximum, .relu, .exp, .sum, ...)"):
-    """Raise for NumPy given a tensor that requires grad (`what`: the call; `use`: the remedy)."""
-    raise RuntimeError(
-        f"{what} on a tensor that requires grad: NumPy would see only its numbers and silently "
-        f"cut the graph (no gradient would arrive). Use {use} to stay differentiable, or "
-        "x.detach().numpy() / x.data for the numbers")
-
-
-def _unbroadcast(grad, shape):
-    """Sum `grad` down to `shape`: the adjoint of NumPy broadcasting.
-
-    The one place where broadcast gradients are reduced; ops return gradients in the broadcast
-    (output) shape and the engine calls this.
-    """
-    extra = grad.ndim - len(shape)
-    if extra:
-        grad = grad.sum(axis=tuple(range(extra)))
-    kept_ones = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
-    if kept_ones:
-        grad = grad.sum(axis=kept_ones, keepdims=True)
-    return grad
-
-
-def _backpropagate(root: Tensor, root_grad) -> None:
-    """Send `root_grad` back through the graph and add the result into the leaves' `.grad`.
-
-    Nodes are visited in decreasing creation order (`_seq`), taken from a heap. A node's
-    consumers were all created after it, so when it comes off the heap every consumer that the
-    root depends on has already been visited and added its share: its adjoint is complete.
-    (Proof: an unvisited consumer would have an unvisited ancestor on the heap, created later.)
-    No recursion and no separate topological sort: one pass, O(n log n) in C-level heap calls.
-
-    Leaves collect their adjoint until the walk is over; only then is it added into `.grad`,
-    so an array still used by the walk is never modified in place.
-    """
-    pending = {}         # _seq -> [node, adjoint so far, adjoint owned by the engine?]
-    leaves = {}          # id -> [leaf, adjoint so far, owned?]
-    heap = []
-    _deliver(root, root_grad, pending, leaves, heap)
-    while heap:
-        node, grad, _ = pending.pop(-heapq.heappop(heap))
-        if node._retains_grad:
-            leaves[id(node)] = [node, grad, False]
-        ctx = node._ctx
-        if ctx._stamp != _version_clock:  # something was changed in place since the op ran
-            ctx._check_versions(node)
-        input_grads = ctx.backward(grad)
-        if type(input_grads) is not tuple:
-            input_grads = (input_grads,)
-        for parent, parent_grad in zip(ctx.inputs, input_grads):
-            if parent_grad is not None and parent.requires_grad:
-                _deliver(parent, parent_grad, pending, leaves, heap)
-    handed_out = set()
-    for node, grad, _ in leaves.values():
-        _accumulate(node, grad, handed_out)
-
-
-def _deliver(node: Tensor, grad, pending: dict, leaves: dict, heap: list) -> None:
-    """Add one consumer's gradient into `node`'s adjoint (un-broadcast, in the node's dtype)."""
-    data = node.data
-    if grad.shape != data.shape:
-        grad = _unbroadcast(grad, data.shape)
-    if grad.dtype != data.dtype:
-        grad = grad.astype(data.dtype)
-    if node._ctx is None:
-        table, key = leaves, id(node)
-    else:
-        table, key = pending, node._seq
-    entry = table.get(key)
-    if entry is None:
-        table[key] = [node, grad, False]
-        if table is pending:
-            heapq.heappush(heap, -key)
-    elif entry[2]:
-        entry[1] += grad           # an array the engine made itself: safe to add in place
-    else:
-        entry[1] = entry[1] + grad
-        entry[2] = True
-
-
-def _accumulate(node: Tensor, grad, handed_out: set) -> None:
-    """`node.grad += grad`, storing `grad` itself the first time when no one else holds it."""
-    if node.grad is None:
-        if (type(grad) is not _ndarray or grad.base is not None or id(grad) in handed_out
-                or not grad.flags.writeable):
-            grad = xp.array(grad)  # a copy, and an ndarray even if an op produced a NumPy scalar
-        handed_out.add(id(grad))
-        node.grad = grad
-    else:
-        node.grad += grad
-
-
+# ----------------------------------------------------------------------- making tensors
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
     """Make a tensor (always a copy of `data`).
 
@@ -440,6 +444,32 @@ def as_tensor(value, like: Tensor | None = None) -> Tensor:
     return Tensor._from_op(_as_array(value), None)
 
 
+def _as_array(data, dtype=None):
+    """A new array holding `data` (always a copy)."""
+    if isinstance(data, Tensor):
+        data = data.data
+    try:
+        array = xp.array(data, dtype=dtype)
+    except RuntimeError:  # a list holding tensors that require grad: a new leaf takes the numbers
+        array = xp.array(_numbers_of(data), dtype=dtype)
+    if dtype is not None:
+        return array
+    # Python floats become float32 (like PyTorch); NumPy arrays keep their dtype, so float64
+    # arrays stay float64 (gradient checks rely on it).
+    if array.dtype == xp.float64 and not isinstance(data, xp.ndarray | xp.generic):
+        array = array.astype(default_float)
+    return array
+
+
+def _numbers_of(data):
+    """`data` (lists and tuples, nested) with every tensor replaced by its array."""
+    if isinstance(data, Tensor):
+        return data.data
+    if isinstance(data, list | tuple):
+        return [_numbers_of(x) for x in data]
+    return data
+
+
 _PYTHON_SCALARS = (float, int, bool)
 _scalar_dtypes = {}  # (type of the scalar, dtype of the tensor) -> dtype of the result
 
@@ -452,3 +482,10 @@ def _scalar_dtype(kind, value, dtype):
     if result is None:
         result = _scalar_dtypes[key] = xp.result_type(dtype, value)
     return result
+
+
+# The differentiable functions and NumPy's protocols take tensors and make them: they are bound
+# here, once Tensor exists, so that any module of gradcraft can be imported first.
+from . import numpy_protocol  # noqa: E402
+from .operators import compare as _compare, in_place as _in_place, operand as _operand  # noqa: E402
+from .ops import functions as _fn  # noqa: E402

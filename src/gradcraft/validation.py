@@ -109,11 +109,15 @@ def check_choice(value, name: str, choices):
 
 
 def check_pair(value, name: str, *, low: int | None = None) -> tuple[int, int]:
-    """An int or a pair of ints (height, width), each checked by `check_int` against `low`."""
+    """An int or a pair of ints (height, width), each checked by `check_int` against `low`.
+    Not a number or a sequence: TypeError; a sequence of another length: ValueError (its type is
+    right, its length is the wrong value)."""
     if isinstance(value, numbers.Integral) and not isinstance(value, bool):
         value = (value, value)
-    if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 2:
+    if isinstance(value, str) or not hasattr(value, "__len__"):
         raise TypeError(f"{name} must be an int or a pair of ints, got {describe(value)}")
+    if len(value) != 2:
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r} ({len(value)} values)")
     return check_int(value[0], name, low=low), check_int(value[1], name, low=low)
 
 

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 
 import gradcraft as gc
-from gradcraft.ops.function import Function
+from gradcraft.autograd import Function
 
 
 # ----------------------------------------------------------------------------- numerical_gradient

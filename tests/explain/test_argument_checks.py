@@ -16,7 +16,6 @@ X, K = [[1.0, 2.0], [3.0, 4.0]], [[1.0]]
     (lambda: explain.hinge([3, -1, 4], 0, margin="1"), "margin must be a real number, got '1' (str)"),
     (lambda: explain.hinge([3, -1, 4], True), "label must be an int, got True (bool)"),
     (lambda: explain.conv(5, 3, in_channels=2.0), "in_channels must be an int, got 2.0 (float)"),
-    (lambda: explain.conv(5, (3, 3, 3)), "kernel_size must be an int or a pair of ints, got (3, 3, 3) (tuple)"),
     (lambda: explain.conv(x=X, kernel=K, bias="1"), "bias must be a real number, got '1' (str)"),
     (lambda: explain.params("fc:8->10", bias="no"), "bias must be True or False, got 'no' (str)"),
     (lambda: explain.params(3), "spec must be a string such as 'conv:2x2x3->2,fc:8->10', got 3 (int)"),
@@ -32,6 +31,7 @@ def test_a_wrong_type_is_a_type_error_naming_the_argument(call, message):
 
 @pytest.mark.parametrize("call, message", [
     (lambda: explain.conv(5, 3, padding=-1), "padding must be a non-negative int, got -1"),
+    (lambda: explain.conv(5, (3, 3, 3)), "kernel_size must be an int or a pair of ints, got (3, 3, 3) (3 values)"),
     (lambda: explain.conv(5, 3, out_channels=0), "out_channels must be a positive int, got 0"),
     (lambda: explain.sigmoid([0.0], saturation=float("nan")), "saturation must be >= 0, got nan"),
     (lambda: explain.hinge([3, -1, 4], 0, margin=float("inf")), "margin must be a finite number, got inf"),

@@ -37,8 +37,10 @@ def test_float_labels_of_shape_n_are_not_class_indices(loss):
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.__name__)
 def test_reduction_must_be_known(loss):
-    with pytest.raises(ValueError, match=r"reduction must be 'mean', 'sum' or 'none', got 'avg'"):
+    with pytest.raises(ValueError, match=r"reduction must be one of 'mean', 'sum', 'none', got 'avg'"):
         loss(np.zeros((2, 3)), np.array([0, 1]), reduction="avg")
+    with pytest.raises(TypeError, match=r"reduction must be one of 'mean', 'sum', 'none', got None"):
+        loss(np.zeros((2, 3)), np.array([0, 1]), reduction=None)
 
 
 @pytest.mark.parametrize("loss", LOSSES, ids=lambda f: f.__name__)
@@ -64,12 +66,15 @@ def test_empty_batch(loss):
 
 def test_bad_hyper_parameters():
     scores, labels = np.zeros((2, 3)), np.array([0, 1])
-    with pytest.raises(ValueError, match="margin must be a finite real number, got nan"):
+    # the validation policy: a wrong value is a ValueError, a wrong type a TypeError
+    with pytest.raises(ValueError, match="margin must be a finite number, got nan"):
         multiclass_hinge(scores, labels, margin=float("nan"))
     with pytest.raises(ValueError, match="label_smoothing must be in \\[0, 1\\], got 1.5"):
         softmax_cross_entropy(scores, labels, label_smoothing=1.5)
-    with pytest.raises(ValueError, match="a must be a finite real number, got '1'"):
+    with pytest.raises(TypeError, match=r"a must be a real number, got '1' \(str\)"):
         huber_hinge(scores, labels, a="1")
+    with pytest.raises(TypeError, match=r"margin must be a real number, got True \(bool\)"):
+        max_hinge(scores, labels, margin=True)
 
 
 def test_soft_target_shape_mismatch():

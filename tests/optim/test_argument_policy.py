@@ -94,15 +94,20 @@ def test_a_parameter_group_is_checked_like_the_defaults():
 # ---------------------------------------------------------------- Adam's betas
 
 
-@pytest.mark.parametrize("betas, shown", [(0.9, r"0.9 \(float\)"), ("ab", r"'ab' \(str\)"),
-                                          ((0.9,), r"\(0.9,\) \(tuple\)"),
-                                          ((0.9, 0.99, 0.999), r"\(0.9, 0.99, 0.999\) \(tuple\)")])
+@pytest.mark.parametrize("betas, shown", [(0.9, r"0.9 \(float\)"), ("ab", r"'ab' \(str\)")])
 def test_betas_that_are_not_a_pair_are_a_wrong_type(betas, shown):
     with pytest.raises(TypeError, match=rf"betas must be a pair \(beta1, beta2\), got {shown}"):
         optim.Adam([_param()], betas=betas)
     if betas == 0.9:  # torch: 'float' object is not subscriptable (it takes 3 betas silently)
         with pytest.raises(TypeError):
             torch.optim.Adam([_torch_param()], betas=betas)
+
+
+@pytest.mark.parametrize("betas, shown", [((0.9,), r"\(0.9,\) \(tuple\)"),
+                                          ((0.9, 0.99, 0.999), r"\(0.9, 0.99, 0.999\) \(tuple\)")])
+def test_betas_of_another_length_are_a_wrong_value(betas, shown):
+    with pytest.raises(ValueError, match=rf"betas must be a pair \(beta1, beta2\), got {shown}"):
+        optim.Adam([_param()], betas=betas)
 
 
 def test_a_beta_of_a_wrong_type():

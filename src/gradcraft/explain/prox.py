@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.api import abs as abs_op, maximum, where
+from ..ops.functions import abs as abs_op, maximum, where
 from ..tensor import Tensor
 from ..validation import check_real
 from . import _inputs

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..ops.api import exp, sigmoid as sigmoid_op
+from ..ops.functions import exp, sigmoid as sigmoid_op
 from ..tensor import Tensor
 from ..validation import check_real
 from . import _inputs

@@ -1,8 +1,9 @@
 """Every loss of the course, on Tensors (for training) and on plain arrays (for worked examples).
 
 Each loss takes scores/inputs as a Tensor or array, supports reduction='mean' | 'sum' | 'none'
-where it is a loss, returns a Tensor, and has a hand-written fused backward (the derivation sits
-next to it in `gradcraft.ops.loss_*`). A worked example's gradient is
+where it is a loss, returns a Tensor, and is one fused op with a hand-written backward: each
+family's file holds the op (forward, backward and the derivation) beside the function users call.
+A worked example's gradient is
 
     s = gradcraft.tensor([3.0, -1.0, 4.0], requires_grad=True)
     multiclass_hinge(s, 0).backward()          # s.grad == [-1, 0, 1]
@@ -17,13 +18,11 @@ euclidean_distance, info_nce.
 """
 
 from .arrays import value_and_grad
-from .classification import (
-    huber_hinge, huber_hinge_is_smooth, max_hinge, multiclass_hinge, smooth_hinge,
-    softmax_cross_entropy,
-)
 from .distributions import cross_entropy, kl_divergence
 from .elementwise import binary_cross_entropy, binary_cross_entropy_with_logits, mse
+from .hinge import huber_hinge, huber_hinge_is_smooth, max_hinge, multiclass_hinge
 from .similarity import cosine_similarity, euclidean_distance, info_nce
+from .softmax_cross_entropy import smooth_hinge, softmax_cross_entropy
 
 __all__ = [
     "softmax_cross_entropy", "multiclass_hinge", "max_hinge", "huber_hinge",

@@ -4,18 +4,80 @@
 like NumPy (a (N, 1, D) against b (M, D) gives all N x M pairs); the vectors must have the same
 length along `axis`, which is dropped from the result. They return similarities/distances, not
 losses, so they take no `reduction`. For unit vectors, |a - b| = sqrt(2 - 2 cos(a, b)).
+
+The two similarities are fused ops, with NumPy broadcasting of the operands; gradients come
+back in the broadcast shape and the engine sums them to each operand's shape.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..ops.api import concatenate, reshape, unsqueeze
-from ..ops.loss_similarity import CosineSimilarity, EuclideanDistance
+from ..autograd import Function
+from ..backend import xp
+from ..ops.functions import concatenate, reshape, unsqueeze
 from ..ops.reduce import normalize_axis
 from ..tensor import Tensor
-from ._validate import check_real, check_reduction, float_tensor
-from .classification import softmax_cross_entropy
+from ..validation import check_int, check_real
+from .inputs import float_tensor
+from .reduction import check_reduction
+from .softmax_cross_entropy import softmax_cross_entropy
+
+__all__ = ["cosine_similarity", "euclidean_distance", "info_nce", "CosineSimilarity",
+           "EuclideanDistance"]
+
+
+class CosineSimilarity(Function):
+    """cos = a.b / (n_a n_b) with n_a = max(|a|, eps), n_b = max(|b|, eps)   (PyTorch's formula).
+
+    d cos/da = b / (n_a n_b) - cos a / |a|^2 where |a| > eps (the derivative of 1/|a| is
+    -a/|a|^3), and just b / (n_a n_b) where the norm is clamped to eps; likewise for b. Each
+    gradient reads its own operand (saved) and the other one scaled, b / n_b, the op's own array.
+    """
+
+    def forward(self, a, b, axis, eps):
+        self.axis = axis
+        norm_a = xp.sqrt((a * a).sum(axis=axis, keepdims=True))
+        norm_b = xp.sqrt((b * b).sum(axis=axis, keepdims=True))
+        self.denom_a, self.denom_b = xp.maximum(norm_a, eps), xp.maximum(norm_b, eps)
+        self.cos = (a * b).sum(axis=axis, keepdims=True) / (self.denom_a * self.denom_b)
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(a if need_a else None, b if need_b else None)
+        self.b_scaled = b / self.denom_b if need_a else None
+        self.a_scaled = a / self.denom_a if need_b else None
+        self.unclamped_a, self.unclamped_b = norm_a > eps, norm_b > eps
+        return xp.squeeze(self.cos, axis=axis)
+
+    def backward(self, grad):
+        a, b = self.saved
+        g = xp.expand_dims(grad, self.axis)
+        grad_a = grad_b = None
+        if a is not None:
+            pull = self.cos * self.unclamped_a / self.denom_a
+            grad_a = g / self.denom_a * (self.b_scaled - pull * a)
+        if b is not None:
+            pull = self.cos * self.unclamped_b / self.denom_b
+            grad_b = g / self.denom_b * (self.a_scaled - pull * b)
+        return grad_a, grad_b
+
+
+class EuclideanDistance(Function):
+    """dist = sqrt(sum (a - b)^2);  d dist/da = (a - b) / dist = -d dist/db, and 0 where
+    dist = 0 (the subgradient PyTorch's norm uses there)."""
+
+    def forward(self, a, b, axis):
+        self.axis = axis
+        self.diff = a - b
+        out = xp.sqrt((self.diff * self.diff).sum(axis=axis))
+        self.save_for_backward(out)
+        return out
+
+    def backward(self, grad):
+        dist = xp.expand_dims(self.saved[0], self.axis)
+        g = xp.expand_dims(grad, self.axis)
+        with xp.errstate(divide="ignore", invalid="ignore"):
+            grad_a = xp.where(dist > 0, g * self.diff / dist, 0).astype(self.diff.dtype, copy=False)
+        return grad_a, (-grad_a if self.needs_input_grad[1] else None)
 
 
 def _aligned(a, b, axis, what: str):
@@ -28,9 +90,7 @@ def _aligned(a, b, axis, what: str):
                          f"{a.shape} and {b.shape}") from None
     if len(shape) == 0:
         raise ValueError(f"{what}: a and b must be vectors (at least 1-D), got scalars")
-    if not isinstance(axis, int | np.integer) or isinstance(axis, bool):
-        raise ValueError(f"{what}: axis must be an int, got {axis!r}")
-    axis = normalize_axis(axis, len(shape))[0]
+    axis = normalize_axis(check_int(axis, f"{what}: axis"), len(shape))[0]
     a, b = _pad_rank(a, len(shape)), _pad_rank(b, len(shape))
     if a.shape[axis] != b.shape[axis]:
         raise ValueError(f"{what}: a and b must have the same length along axis {axis}, got "
@@ -50,7 +110,7 @@ def cosine_similarity(a, b, axis: int = -1, eps: float = 1e-8) -> Tensor:
     Returns the broadcast shape without `axis`. A zero vector has similarity 0 with everything.
     """
     a, b, axis = _aligned(a, b, axis, "cosine_similarity")
-    eps = check_real(eps, "eps", positive=True)
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     return CosineSimilarity.apply(a, b, axis=axis, eps=eps)
 
 
@@ -78,7 +138,7 @@ def info_nce(anchor, positive, negatives, temperature: float = 0.1,
     (the same M negatives for every anchor). reduction over the N anchors.
     """
     check_reduction(reduction)
-    temperature = check_real(temperature, "temperature", positive=True)
+    temperature = check_real(temperature, "temperature", low=0.0, low_open=True)
     anchor, positive = float_tensor(anchor, "anchor"), float_tensor(positive, "positive")
     negatives = float_tensor(negatives, "negatives")
     if anchor.ndim != 2:

@@ -20,7 +20,8 @@ import math
 import numpy as np
 
 from ..random import DEFAULT_SEED, as_generator
-from ..tensor import Tensor, bump_version
+from ..autograd import bump_version
+from ..tensor import Tensor
 from ..validation import check_choice, check_real
 
 __all__ = ["DEFAULT_SEED", "make_rng", "calculate_gain", "uniform_", "normal_", "constant_",

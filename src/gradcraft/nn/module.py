@@ -18,7 +18,8 @@ from typing import Iterator, NamedTuple
 import numpy as np
 
 from ..backend import default_float, is_float_dtype, xp
-from ..tensor import Tensor, bump_version
+from ..autograd import bump_version
+from ..tensor import Tensor
 from ..validation import check_bool, describe
 from ..validation import check_float_dtype as _check_float_dtype
 from .parameter import Parameter

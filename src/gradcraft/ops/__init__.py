@@ -1,3 +1,5 @@
-"""Differentiable ops, one file per family; each op's forward and backward sit side by side."""
+"""Differentiable ops, one file per family; each op's forward and backward sit side by side.
 
-from . import api  # noqa: F401  (attaches the Tensor operators and methods)
+Every op is a `gradcraft.autograd.Function`. `functions.py` holds the public NumPy-named
+functions over them (`gradcraft.exp`, `gradcraft.sum`, ...), which the Tensor methods call.
+"""

@@ -23,21 +23,8 @@ from __future__ import annotations
 
 from numpy.lib.stride_tricks import sliding_window_view
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
-
-
-def pair(value, name: str) -> tuple[int, int]:
-    """An int or a pair of ints as (height, width); a clear error otherwise."""
-    if isinstance(value, int | xp.integer):
-        return int(value), int(value)
-    try:
-        first, second = value
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}") from None
-    if not all(isinstance(v, int | xp.integer) for v in (first, second)):
-        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
-    return int(first), int(second)
 
 
 def conv_output_size(size: int, kernel: int, stride: int, padding: int, dilation: int) -> int:
@@ -115,16 +102,18 @@ class Conv2d(Function):
         out = weight.reshape(o, -1) @ cols
         if bias is not None:
             out += bias[:, None]
-        self.x_shape, self.weight = x.shape, weight
-        self.cols = cols if self.needs_input_grad[1] else None  # only dW needs the columns
+        # dx reads the weight; dW reads the columns, the op's own copy of the input's windows
+        self.save_for_backward(weight if self.needs_input_grad[0] else None)
+        self.x_shape, self.weight_shape = x.shape, weight.shape
+        self.cols = cols if self.needs_input_grad[1] else None
         self.stride, self.padding, self.dilation = stride, padding, dilation
         return xp.ascontiguousarray(out.reshape(o, n, oh, ow).transpose(1, 0, 2, 3))
 
     def backward(self, grad):
         needs = self.needs_input_grad
-        weight = self.weight
+        weight, = self.saved
         n, c, h, w = self.x_shape
-        o, _, kh, kw = weight.shape
+        o, _, kh, kw = self.weight_shape
         g = grad.transpose(1, 0, 2, 3).reshape(o, n * grad.shape[2] * grad.shape[3])  # (O, N*OH*OW)
         gx = gw = gb = None
         if needs[0]:
@@ -134,7 +123,7 @@ class Conv2d(Function):
             add_windows_back(padded, dcols.transpose(1, 2, 3, 0, 4, 5), self.stride, self.dilation)
             gx = padded[:, :, ph:ph + h, pw:pw + w]
         if needs[1]:
-            gw = (g @ self.cols.T).reshape(weight.shape)
+            gw = (g @ self.cols.T).reshape(self.weight_shape)
         if len(needs) > 2 and needs[2]:
             gb = g.sum(axis=1)
         return gx, gw, gb

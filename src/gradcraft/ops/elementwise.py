@@ -1,13 +1,16 @@
 """Elementwise ops: arithmetic, unary functions, activations, comparisons-by-value.
 
 Binary ops broadcast like NumPy and return gradients in the broadcast shape; the engine sums
-them back to each input's shape.
+them back to each input's shape. Each op saves (`save_for_backward`) exactly the values its
+backward reads, and only when the gradient that reads them is wanted: `x * w` with a constant
+`x` keeps `x` for dL/dw and never reads `w`, so `w` may change in place afterwards (PyTorch's
+rule too).
 """
 
 from __future__ import annotations
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
 
 
 def _broadcast(ufunc, symbol, a, b):
@@ -37,9 +40,6 @@ def _quiet():
 
 # ------------------------------------------------------------------------ arithmetic
 class Add(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, b):
         return _broadcast(xp.add, "+", a, b)
 
@@ -48,9 +48,6 @@ class Add(Function):
 
 
 class Sub(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, b):
         return _broadcast(xp.subtract, "-", a, b)
 
@@ -59,59 +56,53 @@ class Sub(Function):
 
 
 class Mul(Function):
-    saves_output = False
-
     def forward(self, a, b):
-        self.a, self.b = a, b
+        # d(ab)/da = b and d(ab)/db = a: each gradient reads the other operand only
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(b if need_a else None, a if need_b else None)
         return _broadcast(xp.multiply, "*", a, b)
 
     def backward(self, grad):
-        ga = grad * self.b if self.needs_input_grad[0] else None
-        gb = grad * self.a if self.needs_input_grad[1] else None
-        return ga, gb
+        b, a = self.saved
+        return (grad * b if b is not None else None), (grad * a if a is not None else None)
 
 
 class Div(Function):
-    saved_inputs = (1,)
-
     def forward(self, a, b):
-        self.b = b
-        self.out = _broadcast(xp.true_divide, "/", a, b)
-        return self.out
+        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2: dL/db reads a too
+        self.save_for_backward(b, a if self.needs_input_grad[1] else None)
+        return _broadcast(xp.true_divide, "/", a, b)
 
     def backward(self, grad):
-        # d(a/b)/da = 1/b ; d(a/b)/db = -a/b^2 = -(1/b) (a/b): both start from grad / b
-        grad_over_b = grad / self.b
-        gb = -(grad_over_b * self.out) if self.needs_input_grad[1] else None
+        b, a = self.saved
+        grad_over_b = grad / b
+        gb = -(grad_over_b * a / b) if a is not None else None
         return (grad_over_b if self.needs_input_grad[0] else None), gb
 
 
 class Pow(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
         with _quiet():  # 0 ** -1 = inf, (-8) ** (1/3) = nan: PyTorch's values, and no warning
-            self.out = _broadcast(xp.power, "**", a, b)
-        return self.out
+            out = _broadcast(xp.power, "**", a, b)
+        self.save_for_backward(a, b, out if self.needs_input_grad[1] else None)
+        return out
 
     def backward(self, grad):
-        a, b = self.a, self.b
+        a, b, out = self.saved
         ga = gb = None
         if self.needs_input_grad[0]:
             # d(a^b)/da = b a^(b-1); written as b*a^(b-1) (not b*out/a) so a = 0 is exact,
             # and 0 where b = 0 (PyTorch's convention, avoiding 0 * inf at a = 0).
             with xp.errstate(divide="ignore", invalid="ignore"):
                 ga = grad * xp.where(b == 0, 0, b * a ** (b - 1))
-        if self.needs_input_grad[1]:
+        if out is not None:
             # d(a^b)/db = a^b ln a; PyTorch's convention: 0 where a = 0 and b >= 0.
             with xp.errstate(divide="ignore", invalid="ignore"):
-                gb = grad * xp.where((a == 0) & (b >= 0), 0, self.out * xp.log(a))
+                gb = grad * xp.where((a == 0) & (b >= 0), 0, out * xp.log(a))
         return ga, gb
 
 
 class Neg(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a):
         return -a
 
@@ -120,9 +111,6 @@ class Neg(Function):
 
 
 class Cast(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, dtype):
         return a.astype(dtype)
 
@@ -132,107 +120,105 @@ class Cast(Function):
 
 # ------------------------------------------------------------------------ unary functions
 class Exp(Function):
-    saved_inputs = ()
-
     def forward(self, a):
-        self.out = xp.exp(a)
-        return self.out
+        out = xp.exp(a)
+        self.save_for_backward(out)  # d e^a = e^a
+        return out
 
     def backward(self, grad):
-        return grad * self.out
+        out, = self.saved
+        return grad * out
 
 
 class Log(Function):
-    saves_output = False
-
     def forward(self, a):
-        self.a = a
+        self.save_for_backward(a)  # d log a = 1/a
         with _quiet():  # log 0 = -inf, log(-1) = nan, as PyTorch (which prints nothing)
             return xp.log(a)
 
     def backward(self, grad):
+        a, = self.saved
         with _quiet():  # 1/0 = inf at a = 0
-            return grad / self.a
+            return grad / a
 
 
 class Sqrt(Function):
-    saved_inputs = ()
-
     def forward(self, a):
         with _quiet():  # sqrt(-1) = nan, as PyTorch
-            self.out = xp.sqrt(a)
-        return self.out
+            out = xp.sqrt(a)
+        self.save_for_backward(out)  # d sqrt(a) = 1 / (2 sqrt(a))
+        return out
 
     def backward(self, grad):
+        out, = self.saved
         with _quiet():  # 1/(2 sqrt(0)) = inf; nan outside the domain
-            return grad / (2 * self.out)
+            return grad / (2 * out)
 
 
 class Abs(Function):
-    saves_output = False
-
     def forward(self, a):
-        self.a = a
+        self.save_for_backward(a)
         return xp.abs(a)
 
     def backward(self, grad):
-        return grad * xp.sign(self.a)  # subgradient 0 at 0, as PyTorch
+        a, = self.saved
+        return grad * xp.sign(a)  # subgradient 0 at 0, as PyTorch
 
 
 class Tanh(Function):
-    saved_inputs = ()
-
     def forward(self, a):
-        self.out = xp.tanh(a)
-        return self.out
+        out = xp.tanh(a)
+        self.save_for_backward(out)  # tanh' = 1 - tanh^2
+        return out
 
     def backward(self, grad):
-        return grad * (1 - self.out * self.out)
+        out, = self.saved
+        return grad * (1 - out * out)
 
 
 class Sigmoid(Function):
-    saved_inputs = ()
-
     def forward(self, a):
         # 1 / (1 + exp(-a)), as PyTorch: relative accuracy to the smallest normal number (the
         # negative tail keeps sigma(-40) = 4e-18, which (1 + tanh(a/2)) / 2 would round to 0).
         # Below a = -log(max float) exp(-a) overflows to inf and sigma to 0: right, and silent.
         with xp.errstate(over="ignore"):
-            self.out = 1 / (1 + xp.exp(-a))
-        return self.out
-
-    def backward(self, grad):
-        return grad * self.out * (1 - self.out)
-
-
-class ReLU(Function):
-    saved_inputs = ()
-    saves_output = False
-
-    def forward(self, a):
-        out = xp.maximum(a, 0)
-        self.mask = out > 0  # relu'(0) = 0, as PyTorch
+            out = 1 / (1 + xp.exp(-a))
+        self.save_for_backward(out)  # sigma' = sigma (1 - sigma)
         return out
 
     def backward(self, grad):
-        return grad * self.mask
+        out, = self.saved
+        return grad * out * (1 - out)
+
+
+class ReLU(Function):
+    def forward(self, a):
+        out = xp.maximum(a, 0)
+        self.save_for_backward(out)  # relu'(a) = 1[out > 0]; 0 at a = 0, as PyTorch
+        return out
+
+    def backward(self, grad):
+        out, = self.saved
+        return grad * (out > 0)
 
 
 class LeakyReLU(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, negative_slope):
-        # slope 1 where a > 0, negative_slope elsewhere (at 0 too, as PyTorch), by arithmetic
-        # on the mask: np.where with an unpredictable mask is several times slower.
-        slope = (a > 0).astype(a.dtype)
-        slope *= 1 - negative_slope
-        slope += negative_slope
-        self.slope = slope
-        return a * slope
+        self.negative_slope = negative_slope
+        self.save_for_backward(a)
+        return a * self._slope(a)
 
     def backward(self, grad):
-        return grad * self.slope
+        a, = self.saved
+        return grad * self._slope(a)
+
+    def _slope(self, a):
+        """1 where a > 0, negative_slope elsewhere (at 0 too, as PyTorch), by arithmetic on the
+        mask: np.where with an unpredictable mask is several times slower."""
+        slope = (a > 0).astype(a.dtype)
+        slope *= 1 - self.negative_slope
+        slope += self.negative_slope
+        return slope
 
 
 class Clip(Function):
@@ -253,7 +239,7 @@ class Clip(Function):
     def forward(self, a, *bounds, has_low, has_high):
         low = bounds[0] if has_low else None
         high = bounds[-1] if has_high else None
-        self.a, self.low, self.high = a, low, high
+        self.save_for_backward(a, low, high)
         try:
             return xp.clip(a, low, high)
         except ValueError:
@@ -263,7 +249,7 @@ class Clip(Function):
             ) from None
 
     def backward(self, grad):
-        a, low, high = self.a, self.low, self.high
+        a, low, high = self.saved
         needs = self.needs_input_grad
         grads = []
         if needs[0]:
@@ -283,20 +269,22 @@ class Clip(Function):
 # ------------------------------------------------------------------------ selection
 class Maximum(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
+        self.save_for_backward(a, b)
         return _broadcast(xp.maximum, "maximum", a, b)
 
     def backward(self, grad):
-        return _split_between(grad, self.a > self.b, self.a == self.b)
+        a, b = self.saved
+        return _split_between(grad, a > b, a == b)
 
 
 class Minimum(Function):
     def forward(self, a, b):
-        self.a, self.b = a, b
+        self.save_for_backward(a, b)
         return _broadcast(xp.minimum, "minimum", a, b)
 
     def backward(self, grad):
-        return _split_between(grad, self.a < self.b, self.a == self.b)
+        a, b = self.saved
+        return _split_between(grad, a < b, a == b)
 
 
 def _split_between(grad, first_wins, tie):
@@ -307,8 +295,12 @@ def _split_between(grad, first_wins, tie):
 
 
 class Where(Function):
+    """where(condition, a, b): the condition is input 0 (never differentiated), so changing it
+    in place after the op ran is caught, as in PyTorch."""
+
     def forward(self, condition, a, b):
-        self.condition = condition = condition.astype(bool)
+        self.save_for_backward(condition)
+        condition = condition.astype(bool, copy=False)
         try:
             return xp.where(condition, a, b)
         except ValueError:
@@ -316,6 +308,7 @@ class Where(Function):
             raise
 
     def backward(self, grad):
-        ga = xp.where(self.condition, grad, 0) if self.needs_input_grad[1] else None
-        gb = xp.where(self.condition, 0, grad) if self.needs_input_grad[2] else None
+        condition = self.saved[0].astype(bool, copy=False)
+        ga = xp.where(condition, grad, 0) if self.needs_input_grad[1] else None
+        gb = xp.where(condition, 0, grad) if self.needs_input_grad[2] else None
         return None, ga, gb

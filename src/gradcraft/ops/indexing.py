@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
 
 
 def _is_basic(index) -> bool:
@@ -14,9 +14,6 @@ def _is_basic(index) -> bool:
 
 
 class GetItem(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, index):
         self.shape, self.dtype, self.index = a.shape, a.dtype, index
         try:
@@ -32,19 +29,3 @@ class GetItem(Function):
             # An integer array may pick an element several times: each pick adds its gradient.
             xp.add.at(full, self.index, grad)
         return full
-
-
-def unwrap_index(index):
-    """Tensors inside an index become their arrays (so `x[labels]` works with a Tensor)."""
-    from ..tensor import Tensor
-
-    if isinstance(index, Tensor):
-        return index.data
-    if isinstance(index, tuple):
-        return tuple(p.data if isinstance(p, Tensor) else p for p in index)
-    if isinstance(index, list):
-        index = xp.asarray(index)
-        # [] converts to a float64 array, which NumPy refuses as an index; NumPy's own x[[]]
-        # selects nothing, so an empty list is an empty integer index.
-        return index.astype(xp.intp) if index.size == 0 and index.dtype.kind == "f" else index
-    return index

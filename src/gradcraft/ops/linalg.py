@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
 
 
 def _check_matmul_shapes(a, b):
@@ -24,42 +24,39 @@ def _check_matmul_shapes(a, b):
 
 
 class MatMul(Function):
-    saves_output = False
-
     def forward(self, a, b):
         _check_matmul_shapes(a, b)
-        self.a, self.b = a, b
+        # dA reads B and dB reads A: keep only what a wanted gradient reads
+        need_a, need_b = self.needs_input_grad
+        self.save_for_backward(b if need_a else None, a if need_b else None)
+        self.ndims = a.ndim, b.ndim
         return a @ b
 
     def backward(self, grad):
         # C = A B  =>  dA = dC B^T,  dB = A^T dC. A 1-D operand acts as a row (A) or column (B)
         # vector whose unit dimension was dropped from C: put it back, then take it out again.
-        a, b = self.a, self.b
-        if a.ndim == 1 and b.ndim == 1:
-            return (grad * b if self.needs_input_grad[0] else None,
-                    grad * a if self.needs_input_grad[1] else None)
-        a2 = a[None, :] if a.ndim == 1 else a
-        b2 = b[:, None] if b.ndim == 1 else b
-        if a.ndim == 1:
+        b, a = self.saved
+        a_ndim, b_ndim = self.ndims
+        if a_ndim == 1 and b_ndim == 1:
+            return (grad * b if b is not None else None), (grad * a if a is not None else None)
+        if a_ndim == 1:
             grad = xp.expand_dims(grad, -2)
-        if b.ndim == 1:
+        if b_ndim == 1:
             grad = xp.expand_dims(grad, -1)
         ga = gb = None
-        if self.needs_input_grad[0]:
-            ga = grad @ xp.swapaxes(b2, -1, -2)
-            if a.ndim == 1:
+        if b is not None:
+            ga = grad @ xp.swapaxes(b[:, None] if b_ndim == 1 else b, -1, -2)
+            if a_ndim == 1:
                 ga = ga[..., 0, :]
-        if self.needs_input_grad[1]:
-            gb = xp.swapaxes(a2, -1, -2) @ grad
-            if b.ndim == 1:
+        if a is not None:
+            gb = xp.swapaxes(a[None, :] if a_ndim == 1 else a, -1, -2) @ grad
+            if b_ndim == 1:
                 gb = gb[..., 0]
         return ga, gb
 
 
 class Linear(Function):
     """y = x W^T + b for x (..., in), W (out, in), b (out,): one GEMM each way."""
-    saved_inputs = (0, 1)
-    saves_output = False
 
     def forward(self, x, weight, bias=None):
         if weight.ndim != 2 or x.ndim == 0 or x.shape[-1] != weight.shape[1]:
@@ -69,7 +66,9 @@ class Linear(Function):
             )
         if bias is not None and bias.shape != (weight.shape[0],):
             raise ValueError(f"linear: bias must have shape ({weight.shape[0]},), got {bias.shape}")
-        self.x, self.weight = x, weight
+        # dx = dy W reads the weight, dW = dy^T x the input: keep what a wanted gradient reads
+        need_x, need_w = self.needs_input_grad[:2]
+        self.save_for_backward(weight if need_x else None, x if need_w else None)
         out = x @ weight.T
         if bias is not None:
             if bias.dtype == out.dtype:
@@ -80,10 +79,10 @@ class Linear(Function):
 
     def backward(self, grad):
         # dx = dy W ; dW = dy^T x (summed over all leading dims) ; db = sum of dy over rows
-        x2 = self.x.reshape(-1, self.x.shape[-1])
-        grad2 = grad.reshape(-1, grad.shape[-1])
+        weight, x = self.saved
         needs = self.needs_input_grad
-        gx = (grad @ self.weight) if needs[0] else None
-        gw = (grad2.T @ x2) if needs[1] else None
+        grad2 = grad.reshape(-1, grad.shape[-1])
+        gx = (grad @ weight) if weight is not None else None
+        gw = (grad2.T @ x.reshape(-1, x.shape[-1])) if x is not None else None
         gb = grad2.sum(axis=0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb

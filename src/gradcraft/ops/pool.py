@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from ..backend import xp
 from .conv import conv_output_size
-from .function import Function
+from ..autograd import Function
 
 
 def check_pool_arguments(name, x_shape, kernel, stride, padding):
@@ -79,7 +79,10 @@ class MaxPool2d(Function):
         best = padded[:, :, rows, cols].copy()
         for _, rows, cols in offsets:
             xp.maximum(best, padded[:, :, rows, cols], out=best)  # NaN propagates, as in PyTorch
-        self.padded, self.out = padded, best
+        # Backward finds the winners by comparing the input with the maxima: it reads the input
+        # (saved) and its own copy of the maxima (the output may be changed by its consumers).
+        self.save_for_backward(x)
+        self.maxima = best.copy() if self.needs_input_grad[0] else None
         self.x_shape, self.kernel, self.stride, self.padding = x.shape, kernel, stride, padding
         return best
 
@@ -87,31 +90,33 @@ class MaxPool2d(Function):
         # The winner of each window is the first offset (row-major) holding the maximum, as in
         # PyTorch's CPU kernel: found here by comparing each offset's view with the output.
         # That kernel only scans real pixels, so padding (-inf) never wins, even against -inf.
-        padded_grad = xp.zeros(self.padded.shape, dtype=grad.dtype)
-        real = self._real_pixels()
+        x, = self.saved
+        padded = _pad(x, self.padding, _lowest(x.dtype))
+        padded_grad = xp.zeros(padded.shape, dtype=grad.dtype)
+        real = self._real_pixels(padded.shape)
         taken = xp.zeros(grad.shape, dtype=bool)
         offsets = list(_offsets(self.kernel, self.stride, grad.shape[2:]))
         for _, rows, cols in offsets:
-            wins = (self.padded[:, :, rows, cols] == self.out) & ~taken
+            wins = (padded[:, :, rows, cols] == self.maxima) & ~taken
             if real is not None:
                 wins &= real[rows, cols]
             taken |= wins
             padded_grad[:, :, rows, cols] += xp.where(wins, grad, 0)
-        if self.out.dtype.kind == "f" and not taken.all():
+        if self.maxima.dtype.kind == "f" and not taken.all():
             # Only NaN windows are left (NaN == NaN is false): the kernel's last NaN wins there,
             # so scan the offsets backwards. Padding is never NaN.
             for _, rows, cols in reversed(offsets):
-                wins = xp.isnan(self.padded[:, :, rows, cols]) & ~taken
+                wins = xp.isnan(padded[:, :, rows, cols]) & ~taken
                 taken |= wins
                 padded_grad[:, :, rows, cols] += xp.where(wins, grad, 0)
         return (_unpadded(padded_grad, self.padding, self.x_shape),)
 
-    def _real_pixels(self):
+    def _real_pixels(self, padded_shape):
         """(Hp, Wp) mask of the padded input: True on real pixels, False on padding (None
         without padding)."""
         if self.padding == (0, 0):
             return None
-        real = xp.zeros(self.padded.shape[2:], dtype=bool)
+        real = xp.zeros(padded_shape[2:], dtype=bool)
         _unpadded(real[None, None], self.padding, self.x_shape)[...] = True  # a view of `real`
         return real
 

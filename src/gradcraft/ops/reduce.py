@@ -2,21 +2,32 @@
 
 from __future__ import annotations
 
+import os
+import sys
 import warnings
 
-from ..backend import xp
-from .function import Function
+from ..autograd import Function
+from ..backend import AxisError, xp
 
 
 def normalize_axis(axis, ndim: int, argument: str = "axis") -> tuple:
-    """`axis` (None, int or tuple, negatives allowed) as a sorted tuple of distinct axes."""
+    """`axis` (None, int or tuple, negatives allowed) as a sorted tuple of distinct axes.
+
+    An axis out of range raises NumPy's AxisError (a ValueError and an IndexError, as NumPy's).
+    A 0-d tensor has no axis to reduce, but axis 0 and -1 name "the whole tensor" there, as
+    `np.sum(np.float64(3), axis=0)` and torch's `t.sum(0)` allow: they select nothing.
+    """
     if axis is None:
         return tuple(range(ndim))
     axes = (axis,) if isinstance(axis, int | xp.integer) else tuple(axis)
+    if ndim == 0:
+        if any(a not in (0, -1) for a in axes):
+            raise AxisError(f"{argument}={axis} is out of range for a 0-d tensor (only 0 or -1)")
+        return ()
     normalized = []
     for a in axes:
         if not -ndim <= a < ndim:
-            raise ValueError(f"{argument}={axis} is out of range for a tensor with {ndim} dimensions")
+            raise AxisError(f"{argument}={axis} is out of range for a tensor with {ndim} dimensions")
         normalized.append(int(a) % ndim)
     if len(set(normalized)) != len(normalized):
         raise ValueError(f"{argument}={axis} repeats an axis")
@@ -31,8 +42,6 @@ def _restore_reduced(grad, input_shape, axes, keepdims):
 
 
 class Sum(Function):
-    saved_inputs = ()
-    saves_output = False
 
     def forward(self, a, axis, keepdims):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
@@ -43,8 +52,6 @@ class Sum(Function):
 
 
 class Mean(Function):
-    saved_inputs = ()
-    saves_output = False
 
     def forward(self, a, axis, keepdims):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
@@ -56,58 +63,56 @@ class Mean(Function):
 
 
 class Var(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, axis, keepdims, ddof):
+        self.save_for_backward(a)
         return self._variance(a, axis, keepdims, ddof)
 
     def _variance(self, a, axis, keepdims, ddof):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
-        self.centered = a - a.mean(axis=self.axes, keepdims=True)
+        centered = a - a.mean(axis=self.axes, keepdims=True)
         count = _count(a.shape, self.axes)
         # NumPy's divisor max(n - ddof, 0): with ddof >= n the variance is inf (nan where every
         # deviation is 0), never the negative number n - ddof < 0 would give. NumPy and PyTorch
-        # both warn there; so does gradcraft, pointing at the caller (stack: _variance, forward,
-        # Function.apply, api.var/std, caller).
+        # both warn there; so does gradcraft, pointing at the user's line.
         self.divisor = max(count - ddof, 0)
         if self.divisor == 0:
             warnings.warn(f"{type(self).__name__.lower()}: degrees of freedom n - ddof = {count} - "
                           f"{ddof} <= 0; the result is inf (nan where all values are equal)",
-                          RuntimeWarning, stacklevel=5)
+                          RuntimeWarning, stacklevel=_caller_level())
         with xp.errstate(divide="ignore", invalid="ignore"):
-            return (self.centered * self.centered).sum(axis=self.axes, keepdims=keepdims) / self.divisor
+            return (centered * centered).sum(axis=self.axes, keepdims=keepdims) / self.divisor
 
     def backward(self, grad):
+        return self._variance_backward(grad, self.saved[0])
+
+    def _variance_backward(self, grad, a):
         # var = sum (a - mean)^2 / (n - ddof); the mean's own derivative term sums to zero.
         # With no degrees of freedom 2/0 = inf: the gradient is +-inf, and nan (0 * inf) at zero
         # deviations (as PyTorch's along an axis). A Python float keeps float32 float32.
         scale = 2 / self.divisor if self.divisor else float("inf")
+        centered = a - a.mean(axis=self.axes, keepdims=True)
         grad = _restore_reduced(grad, self.shape, self.axes, self.keepdims)
         with xp.errstate(invalid="ignore"):
-            return grad * scale * self.centered
+            return grad * scale * centered
 
 
 class Std(Var):
-    saved_inputs = ()
-    saves_output = True
-
     def forward(self, a, axis, keepdims, ddof):
-        self.out = xp.sqrt(self._variance(a, axis, keepdims, ddof))
-        return self.out
+        out = xp.sqrt(self._variance(a, axis, keepdims, ddof))
+        self.save_for_backward(a, out)
+        return out
 
     def backward(self, grad):
         # d sqrt(v) = dv / (2 sqrt(v)). Where std = 0 every deviation is 0 and the subgradient 0 is
         # taken, as PyTorch does (sqrt(var(x)) composed would give 0 * inf = nan there).
+        a, out = self.saved
         with xp.errstate(divide="ignore", invalid="ignore"):
-            grad_var = xp.where(self.out == 0, 0, grad / (2 * self.out))
-        return super().backward(grad_var)
+            grad_var = xp.where(out == 0, 0, grad / (2 * out))
+        return self._variance_backward(grad_var, a)
 
 
 class Extremum(Function):
     """max/min values; ties share the gradient equally (as torch.amax/amin)."""
-    saved_inputs = ()
-    saves_output = False
 
     reducer = None
 
@@ -115,12 +120,15 @@ class Extremum(Function):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         if a.size == 0 and any(a.shape[i] == 0 for i in self.axes):
             raise ValueError(f"{type(self).__name__.lower()}() of an empty axis, shape {a.shape}")
-        out = self.reducer(a, axis=self.axes, keepdims=True)
-        self.winners = a == out
-        return out if keepdims else xp.squeeze(out, axis=self.axes)
+        out = self.reducer(a, axis=self.axes, keepdims=keepdims)
+        self.save_for_backward(a, out)
+        return out
 
     def backward(self, grad):
-        share = self.winners.astype(grad.dtype)
+        # d max / d a_k = 1[a_k = max] / (number of maxima): the winners share the gradient.
+        a, out = self.saved
+        winners = a == _restore_reduced(out, self.shape, self.axes, self.keepdims)
+        share = winners.astype(grad.dtype)
         share /= share.sum(axis=self.axes, keepdims=True)
         return _restore_reduced(grad, self.shape, self.axes, self.keepdims) * share
 
@@ -131,6 +139,18 @@ class Max(Extremum):
 
 class Min(Extremum):
     reducer = staticmethod(xp.min)
+
+
+def _caller_level() -> int:
+    """The `stacklevel` that makes a warning point at the first frame outside gradcraft (the
+    user's call, however many of gradcraft's functions and methods lie in between)."""
+    frame, level = sys._getframe(1), 1
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIRECTORY):
+        frame, level = frame.f_back, level + 1
+    return level
+
+
+_PACKAGE_DIRECTORY = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 
 def _count(shape, axes) -> int:

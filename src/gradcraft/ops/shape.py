@@ -5,15 +5,12 @@ Each backward is the inverse movement applied to the gradient.
 
 from __future__ import annotations
 
-from ..backend import xp
-from .function import Function
+from ..autograd import Function
+from ..backend import AxisError, xp
 from .reduce import normalize_axis
 
 
 class Reshape(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, shape):
         self.shape = a.shape
         try:
@@ -26,9 +23,6 @@ class Reshape(Function):
 
 
 class Transpose(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, axes):
         if axes is None:
             axes = tuple(reversed(range(a.ndim)))
@@ -44,9 +38,6 @@ class Transpose(Function):
 
 
 class BroadcastTo(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, shape):
         try:
             return xp.broadcast_to(a, shape)
@@ -58,9 +49,6 @@ class BroadcastTo(Function):
 
 
 class Squeeze(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, axis):
         self.shape = a.shape
         if axis is None:
@@ -75,24 +63,18 @@ class Squeeze(Function):
 
 
 class Unsqueeze(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, a, axis):
         self.shape = a.shape
         try:
             return xp.expand_dims(a, axis)
-        except (ValueError, IndexError):
-            raise ValueError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}") from None
+        except AxisError:
+            raise AxisError(f"unsqueeze: axis {axis} is out of range for shape {a.shape}") from None
 
     def backward(self, grad):
         return grad.reshape(self.shape)
 
 
 class Concatenate(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, *arrays, axis):
         _check_same_shape_but(arrays, axis, "concatenate")
         self.axis = normalize_axis(axis, arrays[0].ndim)[0]
@@ -104,9 +86,6 @@ class Concatenate(Function):
 
 
 class Stack(Function):
-    saved_inputs = ()
-    saves_output = False
-
     def forward(self, *arrays, axis):
         _check_same_shape_but(arrays, None, "stack")
         self.axis = normalize_axis(axis, arrays[0].ndim + 1)[0]
@@ -131,8 +110,6 @@ def _check_same_shape_but(arrays, axis, name):
 
 class Pad(Function):
     """Constant padding with NumPy's `pad_width` convention ((before, after) per axis)."""
-    saved_inputs = ()
-    saves_output = False
 
     def forward(self, a, pad_width, constant_values):
         try:

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
 from .reduce import normalize_axis
 
 
@@ -35,12 +35,13 @@ class Softmax(Function):
     def forward(self, a, axis):
         self.axis = axis = _one_axis(axis, a, "softmax")
         shifted = xp.exp(_shift_by_max(a, axis))
-        self.out = shifted / shifted.sum(axis=axis, keepdims=True)
-        return self.out
+        out = shifted / shifted.sum(axis=axis, keepdims=True)
+        self.save_for_backward(out)
+        return out
 
     def backward(self, grad):
         # dL/da_i = y_i (g_i - sum_j g_j y_j): the Jacobian diag(y) - y y^T applied to g.
-        y = self.out
+        y, = self.saved
         return y * (grad - (grad * y).sum(axis=self.axis, keepdims=True))
 
 
@@ -48,9 +49,10 @@ class LogSoftmax(Function):
     def forward(self, a, axis):
         self.axis = axis = _one_axis(axis, a, "log_softmax")
         out = log_softmax_array(a, axis)
-        self.probs = xp.exp(out)
+        self.save_for_backward(out)
         return out
 
     def backward(self, grad):
-        # d log y_i / d a_k = 1[i=k] - y_k  =>  dL/da = g - y * sum(g)
-        return grad - self.probs * grad.sum(axis=self.axis, keepdims=True)
+        # d log y_i / d a_k = 1[i=k] - y_k  =>  dL/da = g - y * sum(g), y = exp(log y)
+        log_y, = self.saved
+        return grad - xp.exp(log_y) * grad.sum(axis=self.axis, keepdims=True)

@@ -34,8 +34,10 @@ class Adam(Optimizer):
         super()._check_group(group)
         betas = group["betas"]
         # A list is accepted: betas come back from a JSON round trip (a checkpoint) as one.
-        if not isinstance(betas, tuple | list) or len(betas) != 2:
+        if not isinstance(betas, tuple | list):
             raise TypeError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
+        if len(betas) != 2:  # the right type, a wrong length
+            raise ValueError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
         group["betas"] = tuple(check_real(beta, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
                                for i, beta in enumerate(betas))
 

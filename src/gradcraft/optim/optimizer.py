@@ -20,7 +20,8 @@ import numbers
 import numpy as np
 
 from ..backend import is_float_dtype
-from ..tensor import Tensor, bump_version, enable_grad
+from ..autograd import bump_version, enable_grad
+from ..tensor import Tensor
 from ..validation import check_bool, check_real
 
 

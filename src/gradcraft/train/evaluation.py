@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 
 from ..data import DataLoader, Dataset
+from ..autograd import no_grad
 from ..losses import softmax_cross_entropy
-from ..tensor import Tensor, no_grad
+from ..tensor import Tensor
 from ..validation import check_int
 
 __all__ = ["predict", "evaluate"]

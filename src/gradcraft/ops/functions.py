@@ -1,11 +1,12 @@
-"""The differentiable array functions (`gradcraft.exp`, `gradcraft.stack`, ...) and the
-Tensor methods and operators that call them. NumPy's names, arguments and defaults."""
+"""The differentiable array functions (`gradcraft.exp`, `gradcraft.stack`, ...), NumPy's names,
+arguments and defaults; the Tensor methods of the same names call them. Each checks and
+normalises its arguments, then applies one op of this package.
+"""
 
 from __future__ import annotations
 
 from numbers import Number
 
-from .. import tensor as _engine
 from ..backend import xp
 from ..tensor import Tensor, as_tensor
 from . import elementwise as ew
@@ -94,9 +95,11 @@ def minimum(a, b):
 
 
 def where(condition, a, b):
-    condition = condition.data if isinstance(condition, Tensor) else xp.asarray(condition)
+    """`a` where `condition` holds, else `b` (broadcast together). The condition is never
+    differentiated; as a tensor it is kept, so changing it in place before backward is caught."""
+    condition = condition if isinstance(condition, Tensor) else as_tensor(xp.asarray(condition))
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
-    return ew.Where.apply(Tensor._from_op(condition, None), _as(a, like), _as(b, like))
+    return ew.Where.apply(condition, _as(a, like), _as(b, like))
 
 
 def _as(x, like):
@@ -252,136 +255,19 @@ def pad(x, pad_width, mode="constant", constant_values=0):
 
 
 def getitem(x, index):
-    return indexing.GetItem.apply(_tensor(x), index=indexing.unwrap_index(index))
+    return indexing.GetItem.apply(_tensor(x), index=_unwrap_index(index))
 
 
-# ------------------------------------------------------------------ Tensor methods
-def _operand(other, like: Tensor, symbol: str, reflected: bool = False):
-    """`other` as a tensor typed next to `like`; a TypeError like Python's (and torch's) when it
-    is not numeric (x + "a"), rather than NumPy's UFuncTypeError from inside the op."""
-    if isinstance(other, Tensor):
-        return other
-    tensor = as_tensor(other, like)
-    if tensor.data.dtype.kind not in "biuf":
-        names = ["'Tensor'", f"'{type(other).__name__}'"]
-        left, right = names[::-1] if reflected else names
-        raise TypeError(f"unsupported operand type(s) for {symbol}: {left} and {right}")
-    return tensor
+def _unwrap_index(index):
+    """Tensors inside an index become their arrays (so `x[labels]` works with a Tensor)."""
+    if isinstance(index, Tensor):
+        return index.data
+    if isinstance(index, tuple):
+        return tuple(p.data if isinstance(p, Tensor) else p for p in index)
+    if isinstance(index, list):
+        index = xp.asarray(index)
+        # [] converts to a float64 array, which NumPy refuses as an index; NumPy's own x[[]]
+        # selects nothing, so an empty list is an empty integer index.
+        return index.astype(xp.intp) if index.size == 0 and index.dtype.kind == "f" else index
+    return index
 
-
-def _binary(op, symbol, reflected=False):
-    """`self <op> other` (or `other <op> self`); a number takes its dtype from `self`."""
-    if reflected:
-        def method(self, other):
-            return op.apply(_operand(other, self, symbol, True), self)
-    else:
-        def method(self, other):
-            return op.apply(self, other if isinstance(other, Tensor) else _operand(other, self, symbol))
-    return method
-
-
-def _inplace(op, ufunc, symbol):
-    """`self <op>= other`, PyTorch's rules, chosen so no gradient is ever computed from a value
-    that was overwritten after the graph saved it:
-
-    - inside `no_grad()` the data is updated in place and `self` returned (the parameter
-      update `with no_grad(): w -= lr * w.grad` changes the tensor the model holds);
-    - while the graph is recorded, a leaf that requires grad refuses (as PyTorch does: its
-      gradient would be taken at a value that no longer exists), and any other tensor gets
-      `self <op> other`, a new tensor the name is rebound to (the old value stays intact for
-      the ops that saved it).
-    """
-    def method(self, other):
-        if _engine._grad_enabled:
-            if self.requires_grad and self._ctx is None:
-                raise RuntimeError(
-                    f"in-place '{symbol}=' on a leaf tensor that requires grad: its gradient would be "
-                    f"taken at a value that was overwritten. Update parameters inside "
-                    f"`with gradcraft.no_grad():`, or write x = x {symbol} ... for a new tensor")
-            return op.apply(self, _operand(other, self, symbol + "="))
-        _update_in_place(self, ufunc, symbol, other.data if isinstance(other, Tensor) else other)
-        return self
-
-    return method
-
-
-def _update_in_place(tensor, ufunc, symbol, other):
-    """`ufunc(tensor.data, other, out=tensor.data)` with the errors named, not NumPy's; bumps
-    the storage's version, so a graph that saved the old value refuses to backpropagate."""
-    data = tensor.data
-    if not isinstance(other, Number | xp.ndarray | xp.generic):
-        other = xp.asarray(other)  # a list; Python numbers stay weak (float32 -= 0.1 is float32)
-    other_dtype = xp.asarray(other).dtype
-    if other_dtype.kind not in "biuf":
-        raise TypeError(f"in-place '{symbol}=': unsupported operand of type {type(other).__name__} "
-                        f"(dtype {other_dtype})")
-    other_shape = xp.shape(other)
-    try:
-        fits = xp.broadcast_shapes(data.shape, other_shape) == data.shape
-    except ValueError:
-        fits = False
-    if not fits:
-        raise ValueError(f"in-place '{symbol}=': the right-hand side of shape {other_shape} does "
-                         f"not broadcast to the tensor's shape {data.shape}")
-    if not data.flags.writeable:
-        raise ValueError(f"in-place '{symbol}=': the tensor's data is read-only (a broadcast view, "
-                         f"e.g. from expand/broadcast_to); write x = x {symbol} ... instead")
-    try:
-        ufunc(data, other, out=data, casting="same_kind")  # casting is checked before any write
-        _engine.bump_version(tensor)
-    except TypeError:  # NumPy's UFuncTypeError: e.g. int64 /= 2 gives floats
-        seen = type(other).__name__ if isinstance(other, Number) else other.dtype
-        raise TypeError(f"in-place '{symbol}=': the tensor's dtype {data.dtype} cannot hold the "
-                        f"result of {data.dtype} {symbol} {seen}; write x = x {symbol} ... for a "
-                        "new tensor") from None
-
-
-def _compare(ufunc, symbol):
-    def method(self, other):
-        other = other.data if isinstance(other, Tensor) else other
-        try:
-            return Tensor._from_op(ufunc(self.data, other), None)
-        except TypeError:  # no loop for these types (x == "relu"): let Python decide, as torch
-            return NotImplemented  # == and != by identity; <, > raise a one-line TypeError
-        except ValueError:  # shapes that do not broadcast: name them, as the arithmetic does
-            other_shape = xp.shape(other)
-            raise ValueError(f"operands of '{symbol}' have incompatible shapes {self.shape} and "
-                             f"{other_shape}") from None
-
-    return method
-
-
-def _attach_methods():
-    T = Tensor
-    for name, op, symbol in (("add", ew.Add, "+"), ("sub", ew.Sub, "-"), ("mul", ew.Mul, "*"),
-                             ("truediv", ew.Div, "/"), ("pow", ew.Pow, "**"),
-                             ("matmul", linalg.MatMul, "@")):
-        setattr(T, f"__{name}__", _binary(op, symbol))
-        setattr(T, f"__r{name}__", _binary(op, symbol, reflected=True))
-    T.__iadd__ = _inplace(ew.Add, xp.add, "+")
-    T.__isub__ = _inplace(ew.Sub, xp.subtract, "-")
-    T.__imul__ = _inplace(ew.Mul, xp.multiply, "*")
-    T.__itruediv__ = _inplace(ew.Div, xp.true_divide, "/")
-    T.__ipow__ = _inplace(ew.Pow, xp.power, "**")
-    T.__neg__ = negative
-    T.__getitem__ = getitem
-    T.__lt__, T.__le__ = _compare(xp.less, "<"), _compare(xp.less_equal, "<=")
-    T.__gt__, T.__ge__ = _compare(xp.greater, ">"), _compare(xp.greater_equal, ">=")
-    T.__eq__, T.__ne__ = _compare(xp.equal, "=="), _compare(xp.not_equal, "!=")
-    T.__array_ufunc__ = numpy_protocol.array_ufunc
-    T.__array_function__ = numpy_protocol.array_function
-    for name in ("exp", "log", "sqrt", "abs", "tanh", "sigmoid", "relu", "leaky_relu", "clip",
-                 "sum", "mean", "var", "std", "max", "min", "argmax", "argmin", "reshape",
-                 "transpose", "permute", "broadcast_to", "expand", "squeeze", "unsqueeze",
-                 "flatten", "pad", "maximum", "minimum"):
-        setattr(T, name, globals()[name])
-    T.__abs__ = abs
-    T.T = property(lambda self: transpose(self))
-    T.view = reshape
-    T.matmul = matmul
-
-
-# Imported here, with every function above defined: the protocols dispatch to them.
-from . import numpy_protocol  # noqa: E402
-
-_attach_methods()

@@ -1,40 +1,16 @@
-"""Input checks shared by the losses: every bad input becomes one clear ValueError that names
+"""Normalising what the losses are given: every bad input becomes one clear error that names
 the argument and what was seen, before any array math runs."""
 
 from __future__ import annotations
 
-import math
-from numbers import Real
-
 import numpy as np
 
 from ..backend import default_float, is_float_dtype
-from ..ops.api import reshape
-from ..ops.loss_reduce import REDUCTIONS
+from ..ops.functions import reshape
 from ..tensor import Tensor, as_tensor
+from .reduction import check_batch, check_reduction
 
-
-def check_reduction(reduction) -> str:
-    if not isinstance(reduction, str) or reduction not in REDUCTIONS:
-        raise ValueError(f"reduction must be 'mean', 'sum' or 'none', got {reduction!r}")
-    return reduction
-
-
-def check_batch(count: int, reduction: str, what: str = "batch") -> None:
-    """The mean of zero losses is 0/0: refuse it rather than return NaN."""
-    if count == 0 and reduction == "mean":
-        raise ValueError(f"reduction='mean' of an empty {what} is undefined (0/0); "
-                         "use reduction='sum' or 'none'")
-
-
-def check_real(value, name: str, *, positive: bool = False) -> float:
-    """A finite real number (bools refused), returned as a Python float (NumPy's weak scalar,
-    so it never promotes float32 arrays to float64)."""
-    if isinstance(value, bool) or not isinstance(value, Real) or not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    if positive and value <= 0:
-        raise ValueError(f"{name} must be > 0, got {value!r}")
-    return float(value)
+__all__ = ["float_tensor", "like", "ClassificationInputs", "run_classification"]
 
 
 def float_tensor(x, name: str) -> Tensor:
@@ -137,4 +113,14 @@ def _check_indices(labels, scores_shape, loss: str):
         if low < 0 or high >= num_classes:
             raise ValueError(f"{loss}: labels must lie in [0, {num_classes}) for scores with "
                              f"{num_classes} classes, got values from {low} to {high}")
-    return labels.astype(np.intp, copy=False)
+    return labels.astype(np.intp)  # a copy: the op keeps it, whatever the caller does to theirs
+
+
+def run_classification(op, loss: str, scores, labels, reduction: str, **options) -> Tensor:
+    """Apply the fused loss `op` to scores (N, K) (or (K,)) and class indices (N,) (or one-hot
+    rows): checked and batched by `ClassificationInputs`, the single-sample shape restored."""
+    check_reduction(reduction)
+    inputs = ClassificationInputs(scores, labels, loss=loss, soft_targets=False)
+    check_batch(inputs.scores.shape[0], reduction)
+    out = op.apply(inputs.scores, labels=inputs.labels, reduction=reduction, **options)
+    return inputs.finish(out, reduction)

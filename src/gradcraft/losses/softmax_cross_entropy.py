@@ -1,4 +1,5 @@
-"""Softmax cross-entropy as fused ops: one log-sum-exp pass forward, softmax - target backward.
+"""Softmax cross-entropy (and the smooth hinge, its margin variant) as fused ops, each beside the
+function users call: one log-sum-exp pass forward, softmax - target backward.
 
 With p = softmax(s) and log p_k = s_k - lse(s), lse(s) = m + log sum_k exp(s_k - m), m = max_k s_k
 (shifting by the max keeps every exp in (0, 1], so logits of +-1e3 stay finite):
@@ -10,12 +11,20 @@ With p = softmax(s) and log p_k = s_k - lse(s), lse(s) = m + log sum_k exp(s_k -
 Label smoothing eps (PyTorch's) replaces the target by (1 - eps) t + eps / K. For a hard label
 that is l = (1 - eps)(lse - s_y) + eps (lse - mean_k s_k), gradient p - (1 - eps) onehot - eps/K,
 computed without ever building the one-hot matrix.
+
+Arguments as in `gradcraft.losses`: scores (N, K) (or (K,) for one sample), labels (N,) class
+indices (or probability targets (N, K)), reduction 'mean' | 'sum' | 'none'.
 """
 
 from __future__ import annotations
 
 from ..backend import xp
-from .loss_reduce import LossFunction
+from ..tensor import Tensor
+from ..validation import check_real
+from .inputs import ClassificationInputs, run_classification
+from .reduction import LossFunction, check_batch, check_reduction
+
+__all__ = ["softmax_cross_entropy", "smooth_hinge", "SoftmaxCrossEntropy", "SoftTargetCrossEntropy"]
 
 
 def _shifted_exp_and_lse(scores):
@@ -69,18 +78,58 @@ class SoftTargetCrossEntropy(LossFunction):
         exps, sums, lse = _shifted_exp_and_lse(scores)
         log_probs = scores - lse[:, None]
         out = -(targets * log_probs).sum(axis=1)
-        self.log_probs, self.targets, self.label_smoothing = log_probs, targets, label_smoothing
+        self.label_smoothing = label_smoothing
         if self.needs_input_grad[0]:
             exps /= sums[:, None]
             self.probs = exps
+            self.save_for_backward(targets)  # dl/ds = p sum(t) - t reads the targets
+        if self.needs_input_grad[1]:
+            self.log_probs = log_probs       # dl/dt = -log p, the op's own array
         return out
 
     def input_grads(self, weights):
         w = self.column(weights)
         grad_scores = grad_targets = None
         if self.needs_input_grad[0]:
-            grad_scores = (self.probs * self.targets.sum(axis=1, keepdims=True) - self.targets) * w
+            targets, = self.saved
+            grad_scores = (self.probs * targets.sum(axis=1, keepdims=True) - targets) * w
         if self.needs_input_grad[1]:
             # the smoothed target is (1 - eps) t + eps/K, so dt picks up the factor (1 - eps)
             grad_targets = -self.log_probs * (w * (1 - self.label_smoothing))
         return grad_scores, grad_targets
+
+
+def softmax_cross_entropy(scores, labels, reduction: str = "mean",
+                          label_smoothing: float = 0.0) -> Tensor:
+    """-log softmax(scores)_y, computed as logsumexp(s) - s_y (finite for logits of +-1e3).
+
+    `labels` are class indices (N,), or probability targets t (N, K): then the loss is
+    -sum_k t_k log softmax(s)_k (and it is differentiable in t too). `label_smoothing` eps in
+    [0, 1] mixes the target with the uniform distribution, (1 - eps) t + eps / K (PyTorch's).
+    The gradient is (softmax(s) - t) / N for reduction='mean'.
+    Same as `torch.nn.functional.cross_entropy` (which takes logits, as this does).
+    """
+    check_reduction(reduction)
+    eps = check_real(label_smoothing, "label_smoothing", low=0.0, high=1.0)
+    inputs = ClassificationInputs(scores, labels, loss="softmax_cross_entropy", soft_targets=True)
+    check_batch(inputs.scores.shape[0], reduction)
+    if inputs.targets is not None:
+        out = SoftTargetCrossEntropy.apply(inputs.scores, inputs.targets, reduction=reduction,
+                                           label_smoothing=eps)
+    else:
+        out = SoftmaxCrossEntropy.apply(inputs.scores, labels=inputs.labels, reduction=reduction,
+                                        label_smoothing=eps)
+    return inputs.finish(out, reduction)
+
+
+def smooth_hinge(scores, labels, margin: float = 0.0, reduction: str = "mean") -> Tensor:
+    """The log-sum-exp relaxation of the max-hinge max(max_{j != y} s_j - s_y + margin, 0):
+
+        L = -log( e^(s_y - margin) / (e^(s_y - margin) + sum_{j != y} e^(s_j)) )
+
+    i.e. softmax cross-entropy after lowering the true-class score by `margin`; equal to
+    `softmax_cross_entropy` at margin 0. Gradient: softmax(s') - onehot(y), s' the shifted scores.
+    """
+    margin = check_real(margin, "margin")
+    return run_classification(SoftmaxCrossEntropy, "smooth_hinge", scores, labels, reduction,
+                              margin=margin)

@@ -1,4 +1,6 @@
-"""The course's hinge losses as fused ops: scores (N, K), labels (N,) int -> losses (N,).
+"""The course's hinge losses as fused ops, each beside the function users call: the multiclass
+hinge (Weston-Watkins), the max-hinge (Crammer-Singer) and the Huber classification loss.
+Scores (N, K), integer labels (N,) -> losses (N,) (or (K,) and a scalar label for one sample).
 
 All three are functions of the score differences d_j = s_j - s_y (j != y), so if
 l = sum_{j != y} f(d_j) then dl/ds_j = f'(d_j) for j != y and dl/ds_y = -sum_{j != y} f'(d_j):
@@ -11,8 +13,16 @@ max(0, d + margin), so a class exactly on the margin does not pull (PyTorch's
 
 from __future__ import annotations
 
+import math
+
 from ..backend import xp
-from .loss_reduce import LossFunction
+from ..tensor import Tensor
+from ..validation import check_real
+from .inputs import run_classification
+from .reduction import LossFunction
+
+__all__ = ["multiclass_hinge", "max_hinge", "huber_hinge", "huber_hinge_is_smooth",
+           "MulticlassHinge", "MaxHinge", "HuberHinge"]
 
 
 def _differences(scores, labels):
@@ -96,3 +106,61 @@ class HuberHinge(LossFunction):
         grad = self.slope * self.column(weights)
         grad[self.rows, self.labels] = -self.slope.sum(axis=1) * weights
         return (grad,)
+
+
+def multiclass_hinge(scores, labels, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """The multiclass SVM loss of the course (Weston-Watkins):
+
+        L_i = sum_{j != y_i} max(0, s_j - s_{y_i} + margin)
+
+    Gradient: dL/ds_j = 1[s_j - s_y + margin > 0] for j != y and dL/ds_y = -(number of such j).
+    At the hinge point (s_j - s_y + margin = 0 exactly) the subgradient is 0.
+    `torch.nn.functional.multi_margin_loss` divides each L_i by K (the number of classes);
+    this loss does not: multiclass_hinge = K * multi_margin_loss.
+    """
+    margin = check_real(margin, "margin")
+    return run_classification(MulticlassHinge, "multiclass_hinge", scores, labels, reduction, margin=margin)
+
+
+def max_hinge(scores, labels, margin: float = 1.0, reduction: str = "mean") -> Tensor:
+    """The max-hinge (Crammer-Singer):
+
+        L_i = max_j (s_j - s_{y_i} + margin * 1[j != y_i]) = max(0, max_{j != y_i} s_j - s_{y_i} + margin)
+
+    Only the most violating class pulls: dL/ds_{j*} = 1 and dL/ds_y = -1 when L_i > 0, else 0
+    (the subgradient 0 at the hinge point; between tied classes, the first one).
+    """
+    margin = check_real(margin, "margin")
+    return run_classification(MaxHinge, "max_hinge", scores, labels, reduction, margin=margin)
+
+
+def huber_hinge(scores, labels, a: float = 0.5, b: float = 1.0, margin: float = 1.0,
+                reduction: str = "mean") -> Tensor:
+    """The Huber classification loss, summed over the wrong classes j != y:
+
+        L_j = a * max(s_j - s_y + margin, 0)^2   if s_j <= s_y
+              b * (s_j - s_y + margin / 2)       otherwise
+
+    dL/ds_j = 2a max(s_j - s_y + margin, 0) if s_j <= s_y else b, and dL/ds_y = -sum_j dL/ds_j.
+    It is differentiable everywhere iff a = b / (2 margin) (see `huber_hinge_is_smooth`); the
+    defaults a=0.5, b=1, margin=1 are such a choice. When it is not, the gradient at
+    s_j = s_y is the left one, 2a margin.
+    """
+    a, b = check_real(a, "a"), check_real(b, "b")
+    margin = check_real(margin, "margin")
+    return run_classification(HuberHinge, "huber_hinge", scores, labels, reduction, a=a, b=b, margin=margin)
+
+
+def huber_hinge_is_smooth(a: float, b: float, margin: float) -> bool:
+    """True iff the Huber classification loss with (a, b, margin) is differentiable everywhere.
+
+    At s_j = s_y the two pieces must agree in value and slope. For margin > 0 both conditions,
+    a margin^2 = b margin / 2 and 2 a margin = b, say a = b / (2 margin). For margin <= 0 the
+    quadratic piece is flat at 0 there, so it takes b = 0. Compared with a relative tolerance
+    of 1e-9, which forgives floating-point rounding only (a = 1/6, b = 1, margin = 3 is smooth).
+    """
+    a, b = check_real(a, "a"), check_real(b, "b")
+    margin = check_real(margin, "margin")
+    if margin > 0:
+        return math.isclose(2 * a * margin, b, rel_tol=1e-9, abs_tol=1e-12)
+    return math.isclose(b, 0.0, abs_tol=1e-12)

@@ -1,4 +1,4 @@
-"""`LossFunction`: the reduction every fused loss op shares.
+"""`LossFunction`: the reduction every fused loss op shares, and the checks of `reduction`.
 
 A loss op computes one loss per sample (or per element) and reduces them with
 `reduction='mean' | 'sum' | 'none'`. The backward pass only needs the weight each per-sample
@@ -15,10 +15,24 @@ weight a scalar for 'mean' and 'sum' saves a broadcast on the training hot path.
 
 from __future__ import annotations
 
+from ..autograd import Function
 from ..backend import xp
-from .function import Function
+from ..validation import check_choice
+
+__all__ = ["LossFunction", "REDUCTIONS", "check_reduction", "check_batch"]
 
 REDUCTIONS = ("mean", "sum", "none")
+
+
+def check_reduction(reduction) -> str:
+    return check_choice(reduction, "reduction", REDUCTIONS)
+
+
+def check_batch(count: int, reduction: str, what: str = "batch") -> None:
+    """The mean of zero losses is 0/0: refuse it rather than return NaN."""
+    if count == 0 and reduction == "mean":
+        raise ValueError(f"reduction='mean' of an empty {what} is undefined (0/0); "
+                         "use reduction='sum' or 'none'")
 
 
 class LossFunction(Function):
