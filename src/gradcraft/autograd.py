@@ -120,18 +120,25 @@ class Function:
                 inputs = _wrap_non_tensors(inputs, Tensor)
                 break
         op = object.__new__(cls)
-        if _grad_enabled:
-            needs = tuple([t.requires_grad for t in inputs])
-            record = True in needs
+        # Unrolled for one and two inputs (nearly every op): under Python 3.11 each list
+        # comprehension costs ~0.2 us, as much as the rest of the recording.
+        count = len(inputs)
+        if count == 2:
+            a, b = inputs
+            needs, arrays = (a.requires_grad, b.requires_grad), (a.data, b.data)
+        elif count == 1:
+            a, = inputs
+            needs, arrays = (a.requires_grad,), (a.data,)
         else:
-            record = False
+            needs, arrays = tuple([t.requires_grad for t in inputs]), [t.data for t in inputs]
+        record = _grad_enabled and True in needs
         if record:
             op.inputs = inputs
             op.needs_input_grad = needs
             op._stamp = _version_clock
         else:
-            op.needs_input_grad = (False,) * len(inputs)
-        out = op.forward(*[t.data for t in inputs], **options)
+            op.needs_input_grad = _NOTHING_NEEDED[count] if count < 4 else (False,) * count
+        out = op.forward(*arrays, **options)
         cell = None
         if type(out) is not _ndarray:
             # NumPy returns scalars (np.float32...) from 0-d arithmetic and full reductions;
@@ -177,6 +184,9 @@ class Function:
                         f"{cell[1]}). Call backward() before updating it (e.g. before "
                         f"optimizer.step()), or build a new tensor (x = x - ...) instead of "
                         f"changing it in place")
+
+
+_NOTHING_NEEDED = ((), (False,), (False, False), (False, False, False))
 
 
 def _same_storage(array, data) -> bool:

@@ -116,25 +116,32 @@ def test_resuming_a_finished_run_trains_nothing(uninterrupted, capsys):
     assert {p.name: p.read_bytes() for p in uninterrupted.iterdir()} == before   # nothing rewritten
 
 
-def test_a_run_stopped_before_its_first_epoch_resumes_from_the_start(tmp_path, monkeypatch, capsys):
-    """Interrupted while epoch 1 runs (here: SIGTERM arriving as the loop starts), the directory
-    holds config.json alone; --resume trains the run from the beginning, as if never stopped."""
+def _interrupt_at(step: str, signum, seed: int, tmp_path, monkeypatch, capsys):
+    """Run a small `gradcraft train` whose `step` (a function of gradcraft.train.runs: 'fit',
+    'evaluate') is interrupted by `signum`, beside the same run uninterrupted.
+    Returns (the interrupted run's directory, the uninterrupted one's, the lines on stderr)."""
     import gradcraft.train.runs as runs
     from gradcraft.train.signals import Interrupted
 
-    small = ["--hidden", "8", "--epochs", "2", "--seed", "2"]
+    small = ["--hidden", "8", "--epochs", "2", "--seed", str(seed)]
     full = tmp_path / "full"
     assert main(["train", *small, "--quiet", "--out", str(full)]) == 0
 
     def stopped(*args, **kwargs):
-        raise Interrupted(signal.SIGTERM)
+        raise Interrupted(signum)
 
     out = tmp_path / "run"
-    monkeypatch.setattr(runs, "fit", stopped)
+    monkeypatch.setattr(runs, step, stopped)
     capsys.readouterr()
     assert main(["train", *small, "--out", str(out)]) == 130
     monkeypatch.undo()
-    first, second = capsys.readouterr().err.strip().splitlines()
+    return out, full, capsys.readouterr().err.strip().splitlines()
+
+
+def test_a_run_stopped_before_its_first_epoch_resumes_from_the_start(tmp_path, monkeypatch, capsys):
+    """Interrupted while epoch 1 runs (here: SIGTERM arriving as the loop starts), the directory
+    holds config.json alone; --resume trains the run from the beginning, as if never stopped."""
+    out, full, (first, second) = _interrupt_at("fit", signal.SIGTERM, 2, tmp_path, monkeypatch, capsys)
     assert first == (f"interrupted by SIGTERM during epoch 1 of 2, before any epoch finished: nothing to "
                      f"save beyond {out}/config.json (resuming starts the run from the beginning)")
     assert second == f"resume with: gradcraft train --resume {out}"
@@ -191,24 +198,10 @@ def test_resume_with_fewer_epochs_than_trained_is_refused(error_line, tmp_path):
 def test_a_run_stopped_after_its_last_epoch_resumes_to_write_its_results(tmp_path, monkeypatch, capsys):
     """Stopped while the test split is scored (every epoch done): --resume trains nothing and
     writes the results, the same as the uninterrupted run's."""
-    import gradcraft.train.runs as runs
-    from gradcraft.train.signals import Interrupted
-
-    small = ["--hidden", "8", "--epochs", "2", "--seed", "3"]
-    full = tmp_path / "full"
-    assert main(["train", *small, "--quiet", "--out", str(full)]) == 0
-
-    def stopped(*args, **kwargs):
-        raise Interrupted(signal.SIGINT)
-
-    out = tmp_path / "run"
-    monkeypatch.setattr(runs, "evaluate", stopped)   # the test-split scoring after training
-    capsys.readouterr()
-    assert main(["train", *small, "--out", str(out)]) == 130
-    monkeypatch.undo()
-    first = capsys.readouterr().err.splitlines()[0]
-    assert first == (f"interrupted by SIGINT after the last epoch, before the test results were written: "
-                     f"{out}/ holds all 2 epochs (resuming writes the results)")
+    # "evaluate": the test-split scoring after training
+    out, full, err = _interrupt_at("evaluate", signal.SIGINT, 3, tmp_path, monkeypatch, capsys)
+    assert err[0] == (f"interrupted by SIGINT after the last epoch, before the test results were written: "
+                      f"{out}/ holds all 2 epochs (resuming writes the results)")
     assert main(["train", "--resume", str(out)]) == 0
     printed = capsys.readouterr().out
     assert "this run already ended after epoch 2 (it trained all its epochs); nothing left to train" in printed
