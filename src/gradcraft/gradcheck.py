@@ -23,6 +23,7 @@ import numpy as np
 
 from .autograd import no_grad
 from .tensor import Tensor
+from .validation import check_int, check_real
 
 
 @dataclass
@@ -108,6 +109,7 @@ def _compare(pairs, atol, rtol) -> GradientReport:
 def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
     """Central differences (f(x + eps e_i) - f(x - eps e_i)) / 2 eps of a scalar function `f`,
     evaluated in float64 (on a copy of `x`; `x` itself is never modified)."""
+    eps = check_real(eps, "eps", low=0.0, low_open=True)
     x = np.array(x, dtype=np.float64)
     grad = np.zeros_like(x)
     flat, out = x.reshape(-1), grad.reshape(-1)
@@ -122,6 +124,10 @@ def numerical_gradient(f, x, eps: float = 1e-6) -> np.ndarray:
     return grad
 
 
+def _tolerances(atol, rtol) -> tuple[float, float]:
+    return check_real(atol, "atol", low=0.0), check_real(rtol, "rtol", low=0.0)
+
+
 def _scalar(value, name) -> float:
     value = value.data if isinstance(value, Tensor) else np.asarray(value)
     if value.size != 1:
@@ -132,6 +138,7 @@ def _scalar(value, name) -> float:
 def check_gradient(f, grad_f, x, eps: float = 1e-6, atol: float = 1e-5,
                    rtol: float = 1e-3) -> GradientReport:
     """Check a hand-derived gradient: `grad_f(x)` against numerical differences of `f` at `x`."""
+    atol, rtol = _tolerances(atol, rtol)
     x = np.array(x, dtype=np.float64)
     analytic = np.asarray(grad_f(x.copy()), dtype=np.float64)
     if analytic.shape != x.shape:
@@ -146,6 +153,8 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     Inputs are copied to float64. The output is contracted with a random upstream gradient
     (so a function whose output sums to a constant, like BatchNorm, is still checked).
     """
+    atol, rtol = _tolerances(atol, rtol)
+    seed = check_int(seed, "seed", low=0)
     inputs = [Tensor(np.array(t.data, dtype=np.float64), requires_grad=t.requires_grad)
               if isinstance(t, Tensor) and np.issubdtype(t.dtype, np.floating) else t
               for t in inputs]

@@ -204,3 +204,18 @@ def test_gradcheck_bad_calls():
         gc.gradcheck(lambda a: a * 2, gc.tensor(np.ones(2)))
     with pytest.raises(TypeError, match="Tensor"):
         gc.gradcheck(lambda a: 1.0, gc.tensor(np.ones(2), requires_grad=True))
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: gc.numerical_gradient(np.sum, np.ones(2), eps=0.0), ValueError, "eps must be > 0, got 0.0"),
+    (lambda: gc.numerical_gradient(np.sum, np.ones(2), eps="1e-6"), TypeError, "eps must be a real number"),
+    (lambda: gc.check_gradient(np.sum, np.ones_like, np.ones(2), atol=-1.0), ValueError,
+     "atol must be >= 0, got -1.0"),
+    (lambda: gc.gradcheck(gc.exp, gc.tensor(np.ones(2), requires_grad=True), rtol=None), TypeError,
+     r"rtol must be a real number, got None \(NoneType\)"),
+    (lambda: gc.gradcheck(gc.exp, gc.tensor(np.ones(2), requires_grad=True), seed=1.5), TypeError,
+     r"seed must be an int, got 1.5 \(float\)"),
+])
+def test_gradient_check_arguments_follow_the_validation_policy(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
