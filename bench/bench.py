@@ -4,9 +4,9 @@ Workload W1 (float32): x[128, 784] -> Linear 512 -> ReLU -> Linear 512 -> ReLU -
 softmax cross-entropy, SGD lr 0.01 momentum 0.9. One step = forward + loss + backward + update.
 gradcraft runs through its public API (nn.Sequential/Linear/ReLU, losses.softmax_cross_entropy,
 optim.SGD), PyTorch (CPU, its default thread count) through the equivalent torch code; a
-third runner, "numpy", is the issue's reference point: the same MLP written by hand in NumPy
-(same math and dtype, no autograd, no framework), i.e. what plain NumPy code gets from the same
-BLAS and ufuncs that gradcraft uses. A fourth, "numpy-tuned", is the fastest W1 step we could
+third runner, "numpy", is the reference point for any NumPy library: the same MLP written by
+hand in NumPy (same math and dtype, no autograd, no framework), i.e. what plain NumPy code gets
+from the same BLAS and ufuncs that gradcraft uses. A fourth, "numpy-tuned", is the fastest W1 step we could
 write in NumPy (no allocation per step, blocked update): the ceiling any NumPy-based library
 can reach on this machine.
 
@@ -260,7 +260,7 @@ def main(argv=None) -> None:
     for name in ratios:
         print(f"  ratio {name}/torch {statistics.median(ratios[name]):.2f} (median of per-round "
               f"ratios; ratio of medians {median[name] / median['torch']:.2f})")
-    # gradcraft against the fastest NumPy step (its ceiling), the floor the structure issue keeps.
+    # gradcraft against the fastest NumPy step: how close it comes to the ceiling.
     ceiling = [g / t for g, t in zip(rates["gradcraft"], rates["numpy-tuned"])]
     print(f"  ratio gradcraft/numpy-tuned {statistics.median(ceiling):.2f} (median of per-round "
           f"ratios; ratio of medians {median['gradcraft'] / median['numpy-tuned']:.2f})")

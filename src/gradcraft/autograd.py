@@ -17,8 +17,8 @@ views of `grad`, never arrays it keeps (the engine may hand them to `.grad`), an
 write into `grad` (it may be a read-only broadcast view, or shared).
 
 `Function.apply(*inputs)` runs forward and, if any input requires grad and grad mode is on
-(`no_grad()` turns it off), records the op as the output's `_ctx`. `backward(root)` walks the
-recorded graph from `root` back to the leaves and adds each leaf's gradient into its `.grad`
+(`no_grad()` turns it off), records the op as the output's `_ctx`. `backward(root, root_grad)`
+walks the recorded graph from `root` back to the leaves and adds each leaf's gradient into its `.grad`
 (gradients accumulate across calls, as in PyTorch).
 
 Version counters (PyTorch's rule). Every storage has a counter (a small list, see

@@ -3,15 +3,19 @@
 - `plot_history(history, path=None)`: learning curves, loss and accuracy, train vs validation.
 
 Figures are `matplotlib.figure.Figure` objects drawn with the Agg backend; pass `path` to write
-a PNG (or any format matplotlib knows from the suffix), or display the returned figure yourself.
+a PNG (or any format matplotlib knows from the suffix), atomically, or display the returned
+figure yourself.
 """
 
 from __future__ import annotations
 
+import io
 from pathlib import Path
 
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
+
+from .serialization import write_atomically
 
 __all__ = ["plot_history"]
 
@@ -64,5 +68,8 @@ def plot_history(history, path=None, title: str | None = None) -> Figure:
         path = Path(path)
         if not path.parent.is_dir():
             raise FileNotFoundError(f"plot_history: directory {path.parent} does not exist (for {path})")
-        figure.savefig(path, dpi=100)
+        image = io.BytesIO()
+        # the format from the suffix (matplotlib's default, PNG, without one), written at once
+        figure.savefig(image, dpi=100, format=path.suffix.lstrip(".") or None)
+        write_atomically(path, image.getvalue(), who="plot_history")
     return figure

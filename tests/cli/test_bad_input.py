@@ -61,6 +61,16 @@ def test_bad_config_files(error_line, tmp_path, content, expected):
     assert expected in error_line(["train", "--config", path])
 
 
+def test_a_bad_value_in_the_config_file_names_the_file(error_line, tmp_path):
+    path = tmp_path / "run.toml"
+    path.write_text('epochs = "two"\n')
+    assert error_line(["train", "--config", path]) == (
+        f"error: {path}: epochs must be an int, got 'two' (str)")
+    # a flag replaces the file's value (flags override the file): its error is the flag's
+    assert error_line(["train", "--config", path, "--epochs", "0"]) == (
+        "error: epochs must be a positive int, got 0")
+
+
 def test_config_file_that_is_not_utf8(error_line, tmp_path):
     path = tmp_path / "latin1.toml"
     path.write_bytes("lr = 0.1  # café\n".encode("latin-1"))   # é is byte 0xe9, at offset 15

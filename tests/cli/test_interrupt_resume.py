@@ -95,6 +95,12 @@ def test_a_stopped_run_keeps_its_epochs_and_resumes_to_the_same_end(tmp_path, un
     assert second == f"resume with: gradcraft train --resume {shlex.quote(str(out))}"
     # The table so far and no further (the row of the epoch just saved may not be printed yet).
     assert "1/8" in stdout and f"{done + 1}/8" not in stdout
+    # `gradcraft evaluate` scores the saved epoch and says the run is unfinished.
+    capsys.readouterr()
+    assert main(["evaluate", str(out)]) == 0
+    assert (f"note: the run was interrupted ({name}) after {done} of 8 epochs: these are the weights "
+            f"of epoch {done} (continue it: gradcraft train --resume {shlex.quote(str(out))})"
+            in capsys.readouterr().out)
 
     # The printed command continues the run; it ends exactly as the uninterrupted one.
     argv = shlex.split(second.removeprefix("resume with: "))

@@ -34,3 +34,27 @@ def test_errors():
         plot_history(History())
     with pytest.raises(FileNotFoundError, match="does not exist"):
         plot_history(history(), "/nonexistent-dir/curves.png")
+
+
+def test_a_failing_save_leaves_the_previous_figure_intact(tmp_path, monkeypatch):
+    # The figure is rendered in memory and written at once: a crash while drawing (here a
+    # savefig that writes half a file, then fails) leaves the old curves.png as it was.
+    from matplotlib.figure import Figure
+
+    path = tmp_path / "curves.png"
+    path.write_bytes(b"the previous figure")
+
+    def half_written(self, target, **kwargs):
+        if hasattr(target, "write"):
+            target.write(b"half")
+        else:
+            with open(target, "wb") as file:
+                file.write(b"half")
+        raise RuntimeError("the renderer crashed")
+
+    monkeypatch.setattr(Figure, "savefig", half_written)
+    history = History([{"epoch": 1, "train_loss": 1.0, "train_acc": 0.5, "val_loss": None,
+                        "val_acc": None, "lr": 0.1, "seconds": 0.1}])
+    with pytest.raises(RuntimeError, match="renderer crashed"):
+        plot_history(history, path)
+    assert path.read_bytes() == b"the previous figure"

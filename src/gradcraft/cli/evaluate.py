@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import shlex
+
 from rich.console import Console
 from rich.table import Table
 
 from ..train.reload import evaluate_run
+from ..train.wording import plural
 from . import UsageError
 
 
@@ -45,8 +48,13 @@ def run(args) -> int:
         if args.data_dir is None and any(s in str(error) for s in ("data directory", "files not found", "read from files")):
             hint = " (pass --data-dir DIR: where the dataset's files are now)"
         raise UsageError(f"{error}{hint}") from None
-    console = Console(highlight=False)
+    console = Console(highlight=False, soft_wrap=True)  # lines whole, never cut at 80 columns
     console.print(f"{args.run_dir}: {report.samples} test samples of {report.dataset}")
+    if report.interrupted:
+        console.print(f"note: the run was interrupted ({report.interrupted}) after "
+                      f"{report.epochs_trained} of {plural(report.epochs, 'epoch')}: these are the weights "
+                      f"of epoch {report.epochs_trained} (continue it: gradcraft train --resume "
+                      f"{shlex.quote(str(args.run_dir))})")
     console.print(f"test accuracy: {report.accuracy:.2%}")
     console.print(f"test loss:     {report.loss:.4f}")
     console.print(f"top-{report.top_k} error:   {report.top_k_error:.2%}")

@@ -105,9 +105,14 @@ def resolve_config(args) -> TrainConfig:
                 raise UsageError(f"{args.config}: unknown key {key!r}; valid keys: "
                                  f"{', '.join(k.replace('_', '-') for k in config_keys())}")
             values[name] = value
-    values.update({k: getattr(args, k) for k in config_keys() if getattr(args, k, None) is not None})
+    flags = {k: getattr(args, k) for k in config_keys() if getattr(args, k, None) is not None}
+    if values:  # the file's own settings first, so that an error in one names the file
+        try:
+            TrainConfig(**{k: v for k, v in values.items() if k not in flags})
+        except (TypeError, ValueError) as error:
+            raise UsageError(f"{args.config}: {error}") from None
     try:
-        return TrainConfig(**values)
+        return TrainConfig(**{**values, **flags})
     except (TypeError, ValueError) as error:
         raise UsageError(str(error)) from None
 

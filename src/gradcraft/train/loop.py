@@ -190,8 +190,8 @@ def _stop_notes(state: TrainingState) -> list[str]:
 def _nothing_left_to_train(state: TrainingState, progress, path) -> History:
     """Resuming a run that is over: no hook runs (training does not begin); the user sees why."""
     how = "a callback stopped it" if state.stop_training else "it trained all its epochs"
-    progress.note(f"resume_from={str(path)!r}: this run already ended after epoch {state.epoch} "
-                  f"({how}); nothing left to train")
+    progress.note(f"{path}: this run already ended after epoch {state.epoch} ({how}); nothing "
+                  "left to train")
     for note in _stop_notes(state):
         progress.note(note)
     return state.history

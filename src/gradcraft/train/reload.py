@@ -31,6 +31,7 @@ class LoadedRun:
     model: object
     standardizer: Standardizer | None
     dataset: dict
+    results: dict  # config.json's "results": the test scores, or how the run was interrupted
 
 
 def load_run(run_dir) -> LoadedRun:
@@ -58,7 +59,7 @@ def load_run(run_dir) -> LoadedRun:
     scaler = None
     if saved.get("standardizer") is not None:
         scaler = Standardizer.from_state_dict({k: np.array(v) for k, v in saved["standardizer"].items()})
-    return LoadedRun(run_dir, config, model, scaler, dataset)
+    return LoadedRun(run_dir, config, model, scaler, dataset, record.get("results") or {})
 
 
 @dataclass
@@ -71,6 +72,9 @@ class EvaluationReport:
     top_k_error: float
     confusion: np.ndarray        # (K, K): rows true class, columns predicted
     class_names: list
+    interrupted: str | None = None   # the signal that stopped the run early (SIGINT...), if any
+    epochs_trained: int | None = None
+    epochs: int | None = None        # the epochs the run was meant to train
 
 
 def evaluate_run(run_dir, data_dir=None, top_k: int | None = None) -> EvaluationReport:
@@ -95,4 +99,6 @@ def evaluate_run(run_dir, data_dir=None, top_k: int | None = None) -> Evaluation
         top_k=k, top_k_error=metrics.top_k_error(scores, labels, k=k),
         confusion=metrics.confusion_matrix(labels, scores.argmax(axis=1), num_classes=num_classes),
         class_names=list(run.dataset["class_names"]),
+        interrupted=run.results.get("interrupted"), epochs_trained=run.results.get("epochs_trained"),
+        epochs=run.config.epochs,
     )
