@@ -76,7 +76,11 @@ class Div(Function):
     def backward(self, grad):
         b, a = self.saved
         grad_over_b = grad / b
-        gb = -(grad_over_b * a / b) if a is not None else None
+        gb = None
+        if a is not None:  # -(g / b) a / b, in place: one new array (not out = a / b, unsaved)
+            gb = xp.asarray(grad_over_b * a)  # an array even for 0-d operands
+            xp.divide(gb, b, out=gb, casting="same_kind")
+            xp.negative(gb, out=gb)
         return (grad_over_b if self.needs_input_grad[0] else None), gb
 
 
