@@ -29,7 +29,7 @@ from ..models import ACTIVATIONS, MODELS
 from ..optim.registry import default_lr_help, get_optimizer
 from ..train.config import OPTIMIZERS, SCHEDULES, STANDARDIZE, TrainConfig, config_keys, read_toml
 from ..train.loop import NonFiniteLossError
-from ..train.rundir import RUN_FILES, new_run_dir
+from ..train.rundir import MODEL_FILE, RUN_FILES, new_run_dir
 from ..train.runs import RunInterrupted, prepare_data, resume_run, train_run
 from ..train.signals import interruptible
 from ..train.wording import plural
@@ -120,8 +120,8 @@ def resolve_config(args) -> TrainConfig:
 def refuse_to_overwrite(out) -> None:
     """Never replace a trained model: a second run with the same --out would silently overwrite
     the first run's weights. A run that diverged wrote no model; retrying into its directory is fine."""
-    if out is not None and (Path(out) / "model.safetensors").exists():
-        raise UsageError(f"--out: {out} already holds a trained model (model.safetensors); choose a "
+    if out is not None and (Path(out) / MODEL_FILE).exists():
+        raise UsageError(f"--out: {out} already holds a trained model ({MODEL_FILE}); choose a "
                          f"new directory or delete that one first (to continue it: gradcraft train "
                          f"--resume {shlex.quote(str(out))})")
 
@@ -203,7 +203,7 @@ def _report_interruption(stop: RunInterrupted) -> int:
     elif stop.epochs_done:
         saved = (f"during epoch {stop.epochs_done + 1} of {stop.epochs}: saved the "
                  f"{plural(stop.epochs_done, 'finished epoch')} in {stop.run_dir}/ "
-                 f"(model.safetensors with the training state, metrics.csv, curves.png)")
+                 f"({MODEL_FILE} with the training state, metrics.csv, curves.png)")
     else:
         saved = (f"during epoch 1 of {stop.epochs}, before any epoch finished: nothing to save "
                  f"beyond {stop.run_dir}/config.json (resuming starts the run from the beginning)")
