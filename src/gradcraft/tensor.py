@@ -24,6 +24,7 @@ from numbers import Number
 
 from .autograd import backward as _backward, next_sequence_number, version_cell
 from .backend import default_float, is_float_dtype, xp
+from .spelling import accepts_dim
 from .ops import elementwise as _ew
 from .ops import linalg as _linalg
 
@@ -356,30 +357,41 @@ class Tensor:
     def matmul(self, other):
         return _fn.matmul(self, other)
 
+    # -- elementwise math, logical and bitwise (ops/functions/math.py, logical.py)
+
+
     # ----------------------------------------------------------------- reductions
+    # NumPy's axis=/keepdims= or PyTorch's dim=/keepdim= (gradcraft.spelling); with dim=,
+    # max/min return (values, indices) and var/std divide by n - 1, as PyTorch.
+    @accepts_dim
     def sum(self, axis=None, keepdims=False):
         return _fn.sum(self, axis, keepdims)
 
+    @accepts_dim
     def mean(self, axis=None, keepdims=False):
         return _fn.mean(self, axis, keepdims)
 
-    def var(self, axis=None, keepdims=False, ddof=0):
-        return _fn.var(self, axis, keepdims, ddof)
+    def var(self, axis=None, keepdims=False, ddof=None, **torch_spelling):
+        return _fn.var(self, axis, keepdims, ddof, **torch_spelling)
 
-    def std(self, axis=None, keepdims=False, ddof=0):
-        return _fn.std(self, axis, keepdims, ddof)
+    def std(self, axis=None, keepdims=False, ddof=None, **torch_spelling):
+        return _fn.std(self, axis, keepdims, ddof, **torch_spelling)
 
-    def max(self, axis=None, keepdims=False):
-        return _fn.max(self, axis, keepdims)
+    def max(self, axis=None, keepdims=False, **torch_spelling):
+        return _fn.max(self, axis, keepdims, **torch_spelling)
 
-    def min(self, axis=None, keepdims=False):
-        return _fn.min(self, axis, keepdims)
+    def min(self, axis=None, keepdims=False, **torch_spelling):
+        return _fn.min(self, axis, keepdims, **torch_spelling)
 
+    @accepts_dim
     def argmax(self, axis=None, keepdims=False):
         return _fn.argmax(self, axis, keepdims)
 
+    @accepts_dim
     def argmin(self, axis=None, keepdims=False):
         return _fn.argmin(self, axis, keepdims)
+
+    # -- reductions, scans, sorting and selection (ops/functions/reductions, scans, sorting, selection)
 
     # ----------------------------------------------------------------- shape
     def reshape(self, *shape):
@@ -404,9 +416,11 @@ class Tensor:
     def expand(self, *sizes):
         return _fn.expand(self, *sizes)
 
+    @accepts_dim
     def squeeze(self, axis=None):
         return _fn.squeeze(self, axis)
 
+    @accepts_dim
     def unsqueeze(self, axis):
         return _fn.unsqueeze(self, axis)
 
@@ -415,6 +429,12 @@ class Tensor:
 
     def pad(self, pad_width, mode="constant", constant_values=0):
         return _fn.pad(self, pad_width, mode, constant_values)
+
+    # -- movement (ops/functions/movement.py)
+
+    # ----------------------------------------------------------------- PyTorch's vocabulary
+    # size(dim), dim(), t(), clone(), the dtype shorthands, to(), eq/ne/..., view_as, new_zeros
+
 
 
 # ----------------------------------------------------------------------- making tensors

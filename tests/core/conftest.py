@@ -7,6 +7,7 @@ gradcraft itself.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 
 import numpy as np
@@ -110,6 +111,10 @@ def pytest_generate_tests(metafunc):
     if "case" in metafunc.fixturenames:
         cases = [Case(*row) for row in metafunc.module.CASES]
         metafunc.parametrize("case", cases, ids=[c.id for c in cases])
+    if "saved_program" in metafunc.fixturenames:
+        programs = saved_programs(metafunc.module.SAVED_CASES,
+                                  getattr(metafunc.module, "SAVED_DEVIATIONS", {}))
+        metafunc.parametrize("saved_program", programs, ids=[p.id for p in programs])
 
 
 def _as_list(out):
@@ -183,3 +188,95 @@ def parity():
 def gradcheck_case():
     """`gradcheck_case(case)`: gc.gradcheck of `case` through its layouts."""
     return _gradcheck
+
+
+# ----------------------------------------------------------------------------- saved values
+# What an op saved decides what may change in place before backward (PyTorch's rule). A test
+# module lists SAVED_CASES = {name: (gradcraft fn, torch fn, input arrays)} and, where
+# gradcraft's backward reads less than PyTorch's kernel keeps, SAVED_DEVIATIONS =
+# {(name, needs, target): reason}; a test taking `saved_program` and `check_saved_program`
+# then runs every program: each subset of inputs requiring grad x each value changed in place.
+
+
+@dataclass
+class SavedProgram:
+    name: str
+    needs: str       # one letter per input: "g" requires grad, "-" does not
+    target: str      # "input i" or "output": the value changed in place before backward
+    gc_fn: object
+    torch_fn: object
+    arrays: list
+    deviation: str | None  # why gradcraft computes where PyTorch refuses, if it does
+
+    @property
+    def id(self) -> str:
+        return f"{self.name} / {self.needs} / {self.target}"
+
+
+def _needs_patterns(inputs):
+    """Which inputs require grad: all floating ones, and each non-empty subset of them."""
+    floating = [i for i, a in enumerate(inputs) if a.dtype.kind == "f"]
+    for chosen in itertools.product([True, False], repeat=len(floating)):
+        if any(chosen):
+            needs = [False] * len(inputs)
+            for i, c in zip(floating, chosen):
+                needs[i] = c
+            yield "".join("g" if n else "-" for n in needs)
+
+
+def saved_programs(cases: dict, deviations: dict) -> list[SavedProgram]:
+    programs = [SavedProgram(name, needs, target, gc_fn, torch_fn, arrays, deviations.get((name, needs, target)))
+                for name, (gc_fn, torch_fn, arrays) in cases.items()
+                for needs in _needs_patterns(arrays)
+                for target in [f"input {i}" for i in range(len(arrays))] + ["output"]]
+    unknown = set(deviations) - {(p.name, p.needs, p.target) for p in programs}
+    assert not unknown, f"SAVED_DEVIATIONS names programs that are not in SAVED_CASES: {unknown}"
+    return programs
+
+
+def _change(value, lib) -> None:
+    """An in-place change that bumps the version counter (a bool is flipped)."""
+    if value.dtype in (torch.bool, np.bool_):
+        if lib is torch:
+            value.logical_not_()
+        else:
+            np.logical_not(value, out=value)
+    else:
+        value += 0.25
+
+
+def _verdict(lib, fn, arrays, needs, target) -> str:
+    if lib is torch:
+        inputs = [torch.tensor(a, requires_grad=n == "g") for a, n in zip(arrays, needs)]
+        no_grad = torch.no_grad
+    else:
+        inputs = [gc.tensor(a, requires_grad=n == "g") for a, n in zip(arrays, needs)]
+        no_grad = gc.no_grad
+    out = fn(*inputs)
+    changed = out if target == "output" else inputs[int(target.split()[1])]
+    with no_grad():
+        _change(changed, lib)
+    try:
+        if lib is torch:
+            out.backward(torch.ones_like(out))
+        else:
+            out.backward(np.ones(out.shape))
+    except RuntimeError as error:
+        if "modified by an inplace operation" in str(error) or "in-place operation" in str(error):
+            return "refused"
+        raise
+    return "computed"
+
+
+def _check_saved_program(program: SavedProgram) -> None:
+    expected = _verdict(torch, program.torch_fn, program.arrays, program.needs, program.target)
+    if program.deviation is not None:
+        assert expected == "refused", f"listed as a deviation, but torch does not refuse: {program.deviation}"
+        expected = "computed"
+    assert _verdict(gc, program.gc_fn, program.arrays, program.needs, program.target) == expected
+
+
+@pytest.fixture
+def check_saved_program():
+    """`check_saved_program(program)`: gradcraft's in-place verdict equals PyTorch's."""
+    return _check_saved_program

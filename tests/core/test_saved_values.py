@@ -5,14 +5,16 @@ no_grad, as an optimizer step does), call backward, and compare the verdict -- r
 with PyTorch's on the same program, run here. An op saves what its backward reads
 (`Function.save_for_backward`), and only when the gradient that reads it is wanted, so the
 verdicts are PyTorch's except where gradcraft's backward reads less than PyTorch's kernel keeps:
-those few are listed in DEVIATIONS with the reason, and the test checks that each of them is a
-real difference (PyTorch refuses, gradcraft computes the gradient of the recorded graph), so the
-list cannot go stale.
+those few are listed in SAVED_DEVIATIONS with the reason, and the test checks that each of them
+is a real difference (PyTorch refuses, gradcraft computes the gradient of the recorded graph), so
+the list cannot go stale.
+
+The machinery is in conftest.py: any test module of tests/core that defines SAVED_CASES (and
+optionally SAVED_DEVIATIONS) and a test taking `saved_program` gets these programs; the table
+here holds the ops of the original core, each family's own test file holds its new ops.
 """
 
 from __future__ import annotations
-
-import itertools
 
 import numpy as np
 import pytest
@@ -42,7 +44,7 @@ def probabilities(*shape):
 LABELS = np.array([0, 2])
 
 # name: (gradcraft function, torch function, input arrays)
-CASES = {
+SAVED_CASES = {
     "add": (lambda a, b: a + b, lambda a, b: a + b, [positive(3), positive(3)]),
     "sub": (lambda a, b: a - b, lambda a, b: a - b, [positive(3), positive(3)]),
     "mul": (lambda a, b: a * b, lambda a, b: a * b, [positive(3), positive(3)]),
@@ -124,7 +126,7 @@ _SHAPE_ONLY = "avg_pool2d's backward needs only the input's shape; torch's kerne
 _HINGE = ("the hinge's gradient is its own mask of the classes violating the margin; "
           "torch's multi_margin_loss recomputes it from the input")
 _POW = "with a constant exponent, d(a^b)/da = b a^(b-1) does not read the result a^b"
-DEVIATIONS = {
+SAVED_DEVIATIONS = {
     **{("conv2d", needs, "input 0"): _IM2COL for needs in ("ggg", "gg-", "g-g", "g--", "-gg", "-g-", "--g")},
     **{("conv2d", needs, "input 1"): "dx = W^T G reads the weight; without dx nothing reads it"
        for needs in ("-gg", "-g-", "--g")},
@@ -138,72 +140,8 @@ DEVIATIONS = {
 }
 
 
-def _needs_patterns(inputs):
-    """Which inputs require grad: all floating ones, and each non-empty subset of them."""
-    floating = [i for i, a in enumerate(inputs) if a.dtype.kind == "f"]
-    for chosen in itertools.product([True, False], repeat=len(floating)):
-        if any(chosen):
-            needs = [False] * len(inputs)
-            for i, c in zip(floating, chosen):
-                needs[i] = c
-            yield "".join("g" if n else "-" for n in needs)
-
-
-def _targets(inputs):
-    return [f"input {i}" for i in range(len(inputs))] + ["output"]
-
-
-def _change(value, lib) -> None:
-    """An in-place change that bumps the version counter (a bool is flipped)."""
-    if value.dtype in (torch.bool, np.bool_):
-        if lib is torch:
-            value.logical_not_()
-        else:
-            np.logical_not(value, out=value)
-    else:
-        value += 0.25
-
-
-def _verdict(lib, fn, arrays, needs, target) -> str:
-    if lib is torch:
-        inputs = [torch.tensor(a, requires_grad=n == "g") for a, n in zip(arrays, needs)]
-        no_grad = torch.no_grad
-    else:
-        inputs = [gc.tensor(a, requires_grad=n == "g") for a, n in zip(arrays, needs)]
-        no_grad = gc.no_grad
-    out = fn(*inputs)
-    changed = out if target == "output" else inputs[int(target.split()[1])]
-    with no_grad():
-        _change(changed, lib)
-    try:
-        if lib is torch:
-            out.backward(torch.ones_like(out))
-        else:
-            out.backward(np.ones(out.shape))
-    except RuntimeError as error:
-        if "modified by an inplace operation" in str(error) or "in-place operation" in str(error):
-            return "refused"
-        raise
-    return "computed"
-
-
-PROGRAMS = [(name, needs, target) for name, (_, _, arrays) in CASES.items()
-            for needs in _needs_patterns(arrays) for target in _targets(arrays)]
-
-
-@pytest.mark.parametrize("name, needs, target", PROGRAMS, ids=[" / ".join(p) for p in PROGRAMS])
-def test_in_place_change_verdict_is_pytorchs(name, needs, target):
-    gc_fn, torch_fn, arrays = CASES[name]
-    expected = _verdict(torch, torch_fn, arrays, needs, target)
-    reason = DEVIATIONS.get((name, needs, target))
-    if reason is not None:
-        assert expected == "refused", f"listed as a deviation, but torch does not refuse: {reason}"
-        expected = "computed"
-    assert _verdict(gc, gc_fn, arrays, needs, target) == expected
-
-
-def test_every_deviation_is_a_program_of_the_table():
-    assert set(DEVIATIONS) <= set(PROGRAMS)
+def test_in_place_change_verdict_is_pytorchs(saved_program, check_saved_program):
+    check_saved_program(saved_program)
 
 
 def test_a_computed_gradient_is_that_of_the_recorded_graph():

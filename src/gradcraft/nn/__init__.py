@@ -1,14 +1,21 @@
-"""gradcraft.nn: modules with PyTorch's API (`Module`, `Parameter`, `Sequential`, layers)."""
+"""gradcraft.nn: modules with PyTorch's API (`Module`, `Parameter`, `Sequential`, layers), and
+`gradcraft.nn.functional` (the same module as `gradcraft.functional`)."""
 
-from . import init
-from .activation import Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
+from . import activation as _activation, attention as _attention, conv as _conv, loss as _loss
+from . import pooling as _pooling
+from . import functional, init, utils
+from .activation import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
 from .containers import ModuleList, Sequential
+from .conv import *  # noqa: F401,F403
 from .dropout import Dropout
 from .flatten import Flatten
 from .linear import Linear
+from .loss import *  # noqa: F401,F403
 from .module import IncompatibleKeys, Module
 from .parameter import Parameter
+from .pooling import *  # noqa: F401,F403
 
-__all__ = ["init", "Module", "Parameter", "IncompatibleKeys", "Sequential", "ModuleList", "Linear",
-           "Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax", "Flatten",
-           "Dropout"]
+__all__ = ["functional", "init", "utils", "Module", "Parameter", "IncompatibleKeys", "Sequential",
+           "ModuleList", "Linear", "Flatten", "Dropout",
+           *(name for family in (_activation, _attention, _conv, _loss, _pooling) for name in family.__all__)]

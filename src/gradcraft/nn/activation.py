@@ -7,6 +7,8 @@ from ..validation import check_int, check_real
 from .module import Module
 
 
+__all__ = ["Identity", "ReLU", "LeakyReLU", "Sigmoid", "Tanh", "Softmax", "LogSoftmax"]
+
 class Identity(Module):
     """Returns its input unchanged (a placeholder, e.g. to remove a layer)."""
 

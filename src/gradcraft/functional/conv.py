@@ -1,79 +1,13 @@
-"""The stateless functions layers are built from (PyTorch's `torch.nn.functional`, NumPy names)."""
+"""Convolution and pooling over images (N, C, H, W): conv2d, max_pool2d, avg_pool2d."""
 
 from __future__ import annotations
 
-import numpy as np
+from ..ops.conv import Conv2d
+from ..ops.pool import AvgPool2d, MaxPool2d
+from ..tensor import Tensor, as_tensor
+from ..validation import check_pair
 
-from .backend import default_float, xp
-from .ops import linalg
-from .ops.conv import Conv2d
-from .ops.functions import leaky_relu, relu, sigmoid, tanh
-from .ops.pool import AvgPool2d, MaxPool2d
-from .ops.softmax import LogSoftmax, Softmax
-from .random import as_generator
-from .tensor import Tensor, as_tensor
-from .validation import check_pair, check_real
-
-__all__ = ["relu", "leaky_relu", "sigmoid", "tanh", "softmax", "log_softmax", "linear",
-           "one_hot", "dropout", "conv2d", "max_pool2d", "avg_pool2d"]
-
-
-def softmax(x, axis: int = -1) -> Tensor:
-    """exp(x) / sum exp(x) along `axis`; stable for logits of any size."""
-    return Softmax.apply(as_tensor(x), axis=axis)
-
-
-def log_softmax(x, axis: int = -1) -> Tensor:
-    """log softmax along `axis`, computed without forming softmax (no log(0))."""
-    return LogSoftmax.apply(as_tensor(x), axis=axis)
-
-
-def linear(x, weight, bias=None) -> Tensor:
-    """x @ weight.T + bias, with weight of shape (out_features, in_features) as in PyTorch."""
-    inputs = (x, weight) if bias is None else (x, weight, bias)
-    return linalg.Linear.apply(*inputs)
-
-
-def one_hot(labels, num_classes: int | None = None, dtype=default_float) -> Tensor:
-    """Rows of the identity: labels (N,) -> (N, num_classes). Not differentiable."""
-    labels = xp.asarray(labels.data if isinstance(labels, Tensor) else labels)
-    if labels.size and not np.issubdtype(labels.dtype, np.integer):
-        raise ValueError(f"labels must be integer class indices, got dtype {labels.dtype}")
-    labels = labels.astype(np.int64)
-    if num_classes is None:
-        num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
-        raise ValueError(
-            f"labels must lie in [0, {num_classes}), got values from {labels.min()} to {labels.max()}"
-        )
-    return Tensor(xp.eye(num_classes, dtype=dtype)[labels])
-
-
-def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
-    """Inverted dropout: zero each element with probability `p` (the *drop* probability) and
-    scale the survivors by 1/(1-p), so evaluation needs no rescaling. `x` must be floating-point
-    (any shape); `p` a number in [0, 1].
-
-    `rng`: a `numpy.random.Generator` (consumed, so successive calls draw new masks), an int
-    seed (same seed, same mask), or None: draw from the process-wide default generator
-    (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
-    """
-    p = check_real(p, "dropout probability p", low=0.0, high=1.0)
-    x = as_tensor(x)
-    if not np.issubdtype(x.dtype, np.floating):
-        # 1/(1-p) has no integer representation (int64(1 - 0.5) is 0: the mask became inf/nan)
-        raise TypeError(f"dropout: input must be a floating-point tensor, got dtype {x.dtype}; "
-                        "convert it first, e.g. x.astype(np.float32)")
-    rng = as_generator(rng)  # checked even when no mask is drawn, so a bad rng fails early
-    if not training or p == 0.0:
-        return x
-    if p == 1.0:
-        return x * xp.zeros(x.shape, dtype=x.dtype)
-    keep = rng.random(x.shape) >= p
-    return x * (keep.astype(x.dtype) / x.dtype.type(1 - p))
-
-
-# ---------------------------------------------------------------- convolution and pooling
+__all__ = ["conv2d", "max_pool2d", "avg_pool2d"]
 
 
 def conv2d(x, weight, bias=None, stride=1, padding=0, dilation=1, groups=1) -> Tensor:

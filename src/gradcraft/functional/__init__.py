@@ -1,0 +1,12 @@
+"""The stateless functions layers are built from (PyTorch's `torch.nn.functional`, also reachable
+as `gradcraft.nn.functional`: the same objects). One module a family; this package gathers them.
+"""
+
+from . import activations as _activations, attention as _attention, conv as _conv, layers as _layers, losses as _losses
+from .activations import *  # noqa: F401,F403
+from .attention import *  # noqa: F401,F403
+from .conv import *  # noqa: F401,F403
+from .layers import *  # noqa: F401,F403
+from .losses import *  # noqa: F401,F403
+
+__all__ = [name for family in (_activations, _attention, _conv, _layers, _losses) for name in family.__all__]

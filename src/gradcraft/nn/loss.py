@@ -1,0 +1,5 @@
+"""Loss modules with PyTorch's names and arguments (`nn.CrossEntropyLoss`, `nn.MSELoss`, ...)."""
+
+from __future__ import annotations
+
+__all__ = []

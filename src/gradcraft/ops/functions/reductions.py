@@ -1,0 +1,129 @@
+"""Reductions over axes: sum, mean, var, std, max, min, argmax, argmin (NumPy's spelling, and
+PyTorch's `dim=` / `keepdim=`; see `gradcraft.spelling`)."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+from ...backend import xp
+from ...spelling import accepts_dim
+from ...tensor import Tensor
+from .. import reduce
+from ...validation import check_bool
+from . import selection as indexing_fn
+from .arguments import check_axis, tensor_of
+
+__all__ = ['ValuesIndices', 'sum', 'mean', 'var', 'std', 'max', 'min', 'argmax', 'argmin']
+
+_NOT_GIVEN = object()  # tells `dim=None` from no dim at all
+
+@accepts_dim
+def sum(x, axis=None, keepdims=False):  # noqa: A001
+    return reduce.Sum.apply(tensor_of(x), axis=check_axis(axis), keepdims=keepdims)
+
+
+@accepts_dim
+def mean(x, axis=None, keepdims=False):
+    return reduce.Mean.apply(tensor_of(x), axis=check_axis(axis), keepdims=keepdims)
+
+
+def var(x, axis=None, keepdims=False, ddof=None, *, dim=_NOT_GIVEN, keepdim=_NOT_GIVEN,
+        correction=None, unbiased=None):
+    """Variance over `axis`. NumPy's default divides by n (`ddof=0`); with PyTorch's spelling
+    (`dim=`, or `correction=` / `unbiased=`) PyTorch's default applies: n - 1 (`correction=1`)."""
+    axis, keepdims, ddof = _variance_arguments("var", axis, keepdims, ddof, dim, keepdim,
+                                               correction, unbiased)
+    return reduce.Var.apply(tensor_of(x), axis=check_axis(axis), keepdims=keepdims, ddof=ddof)
+
+
+def std(x, axis=None, keepdims=False, ddof=None, *, dim=_NOT_GIVEN, keepdim=_NOT_GIVEN,
+        correction=None, unbiased=None):
+    """Standard deviation over `axis`; the divisor as in `var` (n by NumPy's spelling, n - 1 by
+    PyTorch's)."""
+    axis, keepdims, ddof = _variance_arguments("std", axis, keepdims, ddof, dim, keepdim,
+                                               correction, unbiased)
+    return reduce.Std.apply(tensor_of(x), axis=check_axis(axis), keepdims=keepdims, ddof=ddof)
+
+
+def _variance_arguments(function, axis, keepdims, ddof, dim, keepdim, correction, unbiased):
+    """(axis, keepdims, ddof) from either spelling; PyTorch's spelling means PyTorch's n - 1."""
+    torch_spelling = dim is not _NOT_GIVEN or correction is not None or unbiased is not None
+    axis, keepdims = _one_spelling(function, axis, keepdims, dim, keepdim)
+    given = [name for name, value in (("ddof", ddof), ("correction", correction),
+                                      ("unbiased", unbiased)) if value is not None]
+    if len(given) > 1:
+        raise TypeError(f"{function}: got {' and '.join(n + '=' for n in given)}; give one")
+    if unbiased is not None:
+        ddof = int(check_bool(unbiased, "unbiased"))
+    elif correction is not None:
+        ddof = correction
+    elif ddof is None:
+        ddof = 1 if torch_spelling else 0
+    return axis, keepdims, ddof
+
+
+def _one_spelling(function, axis, keepdims, dim, keepdim):
+    """axis/keepdims from NumPy's or PyTorch's keyword (refusing both for one argument)."""
+    if dim is not _NOT_GIVEN:
+        if axis is not None:
+            raise TypeError(f"{function}: got both axis= and dim= (PyTorch's spelling of axis); give one")
+        axis = dim
+    if keepdim is not _NOT_GIVEN:
+        if keepdims is not False:
+            raise TypeError(f"{function}: got both keepdims= and keepdim= (PyTorch's spelling of "
+                            "keepdims); give one")
+        keepdims = keepdim
+    return axis, keepdims
+
+
+class ValuesIndices(NamedTuple):
+    """What `max(x, dim=...)` / `min(x, dim=...)` return, as `torch.max(x, dim)`: the extreme
+    values (differentiable) and their indices (int64)."""
+
+    values: Tensor
+    indices: Tensor
+
+
+def max(x, axis=None, keepdims=False, *, dim=_NOT_GIVEN, keepdim=_NOT_GIVEN):  # noqa: A001
+    """The maxima over `axis` (NumPy: `x.max(1)` is the values). With PyTorch's spelling
+    `dim=`, PyTorch's result: the pair (values, indices), so `x.max(dim=1)[1]` is the argmax.
+    A tie shares the gradient equally among the maxima (as NumPy-style reductions and
+    `torch.amax`); with `dim=`, the gradient goes to the index returned, as `torch.max(x, dim)`."""
+    return _extreme("max", reduce.Max, xp.argmax, x, axis, keepdims, dim, keepdim)
+
+
+def min(x, axis=None, keepdims=False, *, dim=_NOT_GIVEN, keepdim=_NOT_GIVEN):  # noqa: A001
+    """The minima over `axis`; with `dim=`, the pair (values, indices), as `torch.min(x, dim)`."""
+    return _extreme("min", reduce.Min, xp.argmin, x, axis, keepdims, dim, keepdim)
+
+
+def _extreme(function, op, arg_extreme, x, axis, keepdims, dim, keepdim):
+    x = tensor_of(x)
+    if dim is _NOT_GIVEN:
+        axis, keepdims = _one_spelling(function, axis, keepdims, dim, keepdim)
+        return op.apply(x, axis=check_axis(axis), keepdims=keepdims)
+    axis, keepdims = _one_spelling(function, axis, keepdims, dim, keepdim)
+    if axis is None:  # torch.max(x) without dim is the value alone; dim=None is not PyTorch's
+        raise TypeError(f"{function}: dim= must be an int (the axis to reduce), got None")
+    axis = reduce.normalize_axis(check_axis(axis, "dim"), x.ndim)
+    if len(axis) != 1:
+        raise TypeError(f"{function}: dim= must be a single int, got {dim!r}")
+    axis = axis[0]
+    if x.shape[axis] == 0 if x.ndim else False:
+        raise IndexError(f"{function}: cannot reduce dim {axis} of size 0 (shape {x.shape})")
+    indices = xp.expand_dims(arg_extreme(x.data, axis=axis), axis)
+    values = indexing_fn.take_along_axis(x, Tensor._from_op(indices, None), axis)
+    if not keepdims:
+        values, indices = values.squeeze(axis), xp.squeeze(indices, axis)
+    return ValuesIndices(values, Tensor._from_op(indices, None))
+
+
+@accepts_dim
+def argmax(x, axis=None, keepdims=False):
+    """Indices of the maxima (an int64 tensor; not differentiable)."""
+    return Tensor._from_op(xp.argmax(tensor_of(x).data, axis=check_axis(axis), keepdims=keepdims), None)
+
+
+@accepts_dim
+def argmin(x, axis=None, keepdims=False):
+    return Tensor._from_op(xp.argmin(tensor_of(x).data, axis=check_axis(axis), keepdims=keepdims), None)
