@@ -14,14 +14,17 @@ import importlib
 
 from . import autograd
 from .backend import xp
+from .ops import binary as _binary
 from .ops import elementwise as _ew
 from .ops import linalg as _linalg
 from .tensor import Tensor, as_tensor
 
 __all__ = ["array", "array_ufunc", "array_function", "refuse"]
 
-_COMPARISON_UFUNCS = (xp.less, xp.less_equal, xp.greater, xp.greater_equal, xp.equal,
-                      xp.not_equal)
+# Boolean or integer results (comparisons, logical and bitwise operators): no gradient to cut.
+_NON_DIFFERENTIABLE_UFUNCS = (xp.less, xp.less_equal, xp.greater, xp.greater_equal, xp.equal,
+                              xp.not_equal, xp.bitwise_and, xp.bitwise_or, xp.bitwise_xor,
+                              xp.logical_and, xp.logical_or, xp.logical_xor)
 # NumPy's names that gradcraft spells differently.
 _GRADCRAFT_NAMES = {"absolute": "abs", "true_divide": "divide", "amax": "max", "amin": "min"}
 # Functions that only read the metadata: fine on a tensor that requires grad.
@@ -52,7 +55,8 @@ def _operator_op(ufunc):
     """The op of the ufuncs NumPy's arithmetic operators call (`ndarray <op> tensor`, or
     np.add(...) called directly, which looks the same): they build the graph."""
     return {xp.add: _ew.Add, xp.subtract: _ew.Sub, xp.multiply: _ew.Mul, xp.true_divide: _ew.Div,
-            xp.power: _ew.Pow, xp.matmul: _linalg.MatMul}.get(ufunc)
+            xp.power: _ew.Pow, xp.matmul: _linalg.MatMul, xp.remainder: _binary.Remainder,
+            xp.floor_divide: _binary.FloorDivide}.get(ufunc)
 
 
 def array_ufunc(ufunc, method, inputs, kwargs):
@@ -60,7 +64,7 @@ def array_ufunc(ufunc, method, inputs, kwargs):
         op = _operator_op(ufunc)
         if op is not None:
             return op.apply(*inputs)
-        if ufunc in _COMPARISON_UFUNCS:  # a boolean result: no gradient to cut
+        if ufunc in _NON_DIFFERENTIABLE_UFUNCS:
             return Tensor._from_op(xp.asarray(ufunc(*[as_tensor(x).data for x in inputs])), None)
     found = []
     arrays = _unwrap(inputs, found)

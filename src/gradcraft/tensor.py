@@ -25,6 +25,8 @@ from numbers import Number
 from .autograd import backward as _backward, next_sequence_number, version_cell
 from .backend import default_float, is_float_dtype, xp
 from .spelling import accepts_dim
+from . import devices as _devices
+from .tensor_size import TensorSize as _TensorSize
 from .ops import elementwise as _ew
 from .ops import linalg as _linalg
 
@@ -89,7 +91,8 @@ class Tensor:
 
     @property
     def size(self) -> int:
-        return self.data.size
+        """NumPy's element count; PyTorch's `x.size()` / `x.size(d)` call it (`TensorSize`)."""
+        return _TensorSize(self.data.size, self.data.shape)
 
     @property
     def _version(self) -> int:
@@ -358,18 +361,208 @@ class Tensor:
         return _fn.matmul(self, other)
 
     # -- elementwise math, logical and bitwise (ops/functions/math.py, logical.py)
+    def sin(self):
+        return _fn.sin(self)
+
+    def cos(self):
+        return _fn.cos(self)
+
+    def tan(self):
+        return _fn.tan(self)
+
+    def arcsin(self):
+        return _fn.arcsin(self)
+
+    def arccos(self):
+        return _fn.arccos(self)
+
+    def arctan(self):
+        return _fn.arctan(self)
+
+    def asin(self):
+        return _fn.asin(self)
+
+    def acos(self):
+        return _fn.acos(self)
+
+    def atan(self):
+        return _fn.atan(self)
+
+    def sinh(self):
+        return _fn.sinh(self)
+
+    def cosh(self):
+        return _fn.cosh(self)
+
+    def arcsinh(self):
+        return _fn.arcsinh(self)
+
+    def arccosh(self):
+        return _fn.arccosh(self)
+
+    def arctanh(self):
+        return _fn.arctanh(self)
+
+    def asinh(self):
+        return _fn.asinh(self)
+
+    def acosh(self):
+        return _fn.acosh(self)
+
+    def atanh(self):
+        return _fn.atanh(self)
+
+    def log2(self):
+        return _fn.log2(self)
+
+    def log10(self):
+        return _fn.log10(self)
+
+    def log1p(self):
+        return _fn.log1p(self)
+
+    def exp2(self):
+        return _fn.exp2(self)
+
+    def expm1(self):
+        return _fn.expm1(self)
+
+    def erf(self):
+        return _fn.erf(self)
+
+    def erfc(self):
+        return _fn.erfc(self)
+
+    def erfinv(self):
+        return _fn.erfinv(self)
+
+    def reciprocal(self):
+        return _fn.reciprocal(self)
+
+    def rsqrt(self):
+        return _fn.rsqrt(self)
+
+    def floor(self):
+        return _fn.floor(self)
+
+    def ceil(self):
+        return _fn.ceil(self)
+
+    def trunc(self):
+        return _fn.trunc(self)
+
+    def sign(self):
+        return _fn.sign(self)
+
+    def isnan(self):
+        return _fn.isnan(self)
+
+    def isinf(self):
+        return _fn.isinf(self)
+
+    def isfinite(self):
+        return _fn.isfinite(self)
+
+    def logical_not(self):
+        return _fn.logical_not(self)
+
+    def bitwise_not(self):
+        return _fn.bitwise_not(self)
+
+    def round(self, decimals=0):
+        return _fn.round(self, decimals)
+
+    def arctan2(self, other):
+        return _fn.arctan2(self, other)
+
+    def atan2(self, other):
+        return _fn.atan2(self, other)
+
+    def logaddexp(self, other):
+        return _fn.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _fn.logaddexp2(self, other)
+
+    def fmod(self, other):
+        return _fn.fmod(self, other)
+
+    def remainder(self, other):
+        return _fn.remainder(self, other)
+
+    def floor_divide(self, other):
+        return _fn.floor_divide(self, other)
+
+    def logical_and(self, other):
+        return _fn.logical_and(self, other)
+
+    def logical_or(self, other):
+        return _fn.logical_or(self, other)
+
+    def logical_xor(self, other):
+        return _fn.logical_xor(self, other)
+
+    def bitwise_and(self, other):
+        return _fn.bitwise_and(self, other)
+
+    def bitwise_or(self, other):
+        return _fn.bitwise_or(self, other)
+
+    def bitwise_xor(self, other):
+        return _fn.bitwise_xor(self, other)
+
+    # `& | ^ ~` are bitwise on integers, logical on bools, refused on floats; `%` and `//`
+    # are NumPy's (and torch's) remainder and floor division; a number takes the tensor's dtype.
+    def __and__(self, other):
+        return _fn.bitwise_and(self, _operand(other, self, "&"))
+
+    def __rand__(self, other):
+        return _fn.bitwise_and(_operand(other, self, "&", reflected=True), self)
+
+    def __or__(self, other):
+        return _fn.bitwise_or(self, _operand(other, self, "|"))
+
+    def __ror__(self, other):
+        return _fn.bitwise_or(_operand(other, self, "|", reflected=True), self)
+
+    def __xor__(self, other):
+        return _fn.bitwise_xor(self, _operand(other, self, "^"))
+
+    def __rxor__(self, other):
+        return _fn.bitwise_xor(_operand(other, self, "^", reflected=True), self)
+
+    def __mod__(self, other):
+        return _fn.remainder(self, _operand(other, self, "%"))
+
+    def __rmod__(self, other):
+        return _fn.remainder(_operand(other, self, "%", reflected=True), self)
+
+    def __floordiv__(self, other):
+        return _fn.floor_divide(self, _operand(other, self, "//"))
+
+    def __rfloordiv__(self, other):
+        return _fn.floor_divide(_operand(other, self, "//", reflected=True), self)
+
+    def __invert__(self):
+        return _fn.bitwise_not(self)
+
+    def __imod__(self, other):
+        return _in_place(self, other, *_fn._math.IN_PLACE["%"], "%")
+
+    def __ifloordiv__(self, other):
+        return _in_place(self, other, *_fn._math.IN_PLACE["//"], "//")
 
 
     # ----------------------------------------------------------------- reductions
     # NumPy's axis=/keepdims= or PyTorch's dim=/keepdim= (gradcraft.spelling); with dim=,
     # max/min return (values, indices) and var/std divide by n - 1, as PyTorch.
     @accepts_dim
-    def sum(self, axis=None, keepdims=False):
-        return _fn.sum(self, axis, keepdims)
+    def sum(self, axis=None, keepdims=False, *, dtype=None):
+        return _fn.sum(self, axis, keepdims, dtype=dtype)
 
     @accepts_dim
-    def mean(self, axis=None, keepdims=False):
-        return _fn.mean(self, axis, keepdims)
+    def mean(self, axis=None, keepdims=False, *, dtype=None):
+        return _fn.mean(self, axis, keepdims, dtype=dtype)
 
     def var(self, axis=None, keepdims=False, ddof=None, **torch_spelling):
         return _fn.var(self, axis, keepdims, ddof, **torch_spelling)
@@ -391,6 +584,73 @@ class Tensor:
     def argmin(self, axis=None, keepdims=False):
         return _fn.argmin(self, axis, keepdims)
 
+    @accepts_dim
+    def prod(self, axis=None, keepdims=False, *, dtype=None):
+        return _fn.prod(self, axis, keepdims, dtype=dtype)
+
+    @accepts_dim
+    def logsumexp(self, axis=None, keepdims=False):
+        return _fn.logsumexp(self, axis, keepdims)
+
+    @accepts_dim
+    def any(self, axis=None, keepdims=False):
+        return _fn.any(self, axis, keepdims)
+
+    @accepts_dim
+    def all(self, axis=None, keepdims=False):
+        return _fn.all(self, axis, keepdims)
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _fn.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _fn.allclose(self, other, rtol, atol, equal_nan)
+
+    @accepts_dim
+    def cumsum(self, axis=None, dtype=None):
+        return _fn.cumsum(self, axis, dtype)
+
+    @accepts_dim
+    def cumprod(self, axis=None, dtype=None):
+        return _fn.cumprod(self, axis, dtype)
+
+    @accepts_dim
+    def cummax(self, axis):
+        return _fn.cummax(self, axis)
+
+    @accepts_dim
+    def cummin(self, axis):
+        return _fn.cummin(self, axis)
+
+    # sort returns a new tensor (never in place, unlike NumPy's ndarray.sort); with PyTorch's
+    # spelling (dim=, descending=, stable=) the pair (values, indices), as torch.sort.
+    def sort(self, axis=-1, kind=None, order=None, **torch_spelling):
+        return _fn.sort(self, axis, kind, order, **torch_spelling)
+
+    def argsort(self, axis=-1, kind=None, order=None, **torch_spelling):
+        return _fn.argsort(self, axis, kind, order, **torch_spelling)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):  # noqa: A002
+        return _fn.topk(self, k, dim, largest, sorted)
+
+    def gather(self, dim, index):
+        return _fn.gather(self, dim, index)
+
+    def scatter(self, dim, index, src=None, *, value=None):
+        return _fn.scatter(self, dim, index, src, value=value)
+
+    def scatter_add(self, dim, index, src):
+        return _fn.scatter_add(self, dim, index, src)
+
+    def masked_fill(self, mask, value):
+        return _fn.masked_fill(self, mask, value)
+
+    def nonzero(self, **torch_spelling):
+        return _fn.nonzero(self, **torch_spelling)
+
+    def argwhere(self):
+        return _fn.argwhere(self)
+
     # -- reductions, scans, sorting and selection (ops/functions/reductions, scans, sorting, selection)
 
     # ----------------------------------------------------------------- shape
@@ -400,8 +660,11 @@ class Tensor:
     def view(self, *shape):
         return _fn.reshape(self, *shape)
 
-    def transpose(self, *axes):
-        return _fn.transpose(self, *axes)
+    def transpose(self, *axes, dim0=None, dim1=None):
+        return _fn.transpose(self, *axes, dim0=dim0, dim1=dim1)
+
+    def swapaxes(self, axis1, axis2):
+        return _fn.swapaxes(self, axis1, axis2)
 
     def permute(self, *dims):
         return _fn.transpose(self, *dims)
@@ -424,16 +687,197 @@ class Tensor:
     def unsqueeze(self, axis):
         return _fn.unsqueeze(self, axis)
 
-    def flatten(self, start_axis=0):
-        return _fn.flatten(self, start_axis)
+    def flatten(self, start_axis=0, end_axis=-1, *, start_dim=None, end_dim=None):
+        return _fn.flatten(self, start_axis, end_axis, start_dim=start_dim, end_dim=end_dim)
 
     def pad(self, pad_width, mode="constant", constant_values=0):
         return _fn.pad(self, pad_width, mode, constant_values)
 
     # -- movement (ops/functions/movement.py)
+    @accepts_dim
+    def flip(self, *axes, axis=None, dims=None):
+        """`x.flip(0)`, `x.flip((0, 1))`, PyTorch's `x.flip(0, 1)`; `axis=`, `dim=`, `dims=`."""
+        if axes and axis is not None:
+            raise TypeError("flip: got the axes both positionally and as axis=; give one")
+        if axes:
+            axis = axes[0] if len(axes) == 1 else axes
+        return _fn.flip(self, axis, dims=dims)
+
+    @accepts_dim
+    def roll(self, shift=None, axis=None, *, shifts=None, dims=None):
+        return _fn.roll(self, shift, axis, shifts=shifts, dims=dims)
+
+    def diagonal(self, offset=0, axis1=0, axis2=1, *, dim1=None, dim2=None):
+        return _fn.diagonal(self, offset, axis1, axis2, dim1=dim1, dim2=dim2)
+
+    def diag(self, k=0, *, diagonal=None):
+        return _fn.diag(self, k, diagonal=diagonal)
+
+    @accepts_dim
+    def repeat(self, repeats, axis=None):
+        """NumPy's `ndarray.repeat` (each element in a row), not PyTorch's `Tensor.repeat`
+        (which tiles: use `tile`)."""
+        return _fn.repeat(self, repeats, axis)
+
+    @accepts_dim
+    def repeat_interleave(self, repeats, axis=None):
+        return _fn.repeat_interleave(self, repeats, axis)
+
+    def tile(self, *reps):
+        return _fn.tile(self, *reps)
+
+    @accepts_dim
+    def chunk(self, chunks, axis=0):
+        return _fn.chunk(self, chunks, axis)
+
+    def unfold(self, dimension, size, step):
+        return _fn.unfold(self, dimension, size, step)
+
+    def tril(self, k=0, *, diagonal=None):
+        return _fn.tril(self, k, diagonal=diagonal)
+
+    def triu(self, k=0, *, diagonal=None):
+        return _fn.triu(self, k, diagonal=diagonal)
 
     # ----------------------------------------------------------------- PyTorch's vocabulary
     # size(dim), dim(), t(), clone(), the dtype shorthands, to(), eq/ne/..., view_as, new_zeros
+    # (`x.size` is NumPy's element count and `x.size()` PyTorch's shape: see `gradcraft.tensor_size`.
+    # One device, the CPU: see `gradcraft.devices`.)
+    def dim(self) -> int:
+        return self.data.ndim
+
+    def numel(self) -> int:
+        return self.data.size
+
+    def element_size(self) -> int:
+        """Bytes per element (NumPy's `itemsize`)."""
+        return self.data.itemsize
+
+    def is_floating_point(self) -> bool:
+        return is_float_dtype(self.data.dtype)
+
+    def t(self):
+        """The transpose of a matrix, as `torch.t`: 0-d and 1-d tensors come back as they are;
+        more than 2 dimensions is refused (use `transpose` / `permute`)."""
+        if self.data.ndim > 2:
+            raise ValueError(f"t() expects a tensor with <= 2 dimensions, got shape {self.shape}; "
+                             "use transpose(...) or permute(...)")
+        return _fn.transpose(self)
+
+    def clone(self):
+        """A copy in the graph (the gradient flows back to `self`), as `torch.clone`."""
+        return _ew.Cast.apply(self, dtype=self.data.dtype)
+
+    def contiguous(self):
+        """`self` when its data is C-contiguous, else a C-contiguous copy in the graph."""
+        if self.data.flags.c_contiguous:
+            return self
+        flat = _fn.reshape(self, -1)  # NumPy copies in C order unless a strided 1-d view will do
+        if not flat.data.flags.c_contiguous:
+            flat = flat.clone()  # a copy of a 1-d array is contiguous
+        return _fn.reshape(flat, self.shape)
+
+    @property
+    def device(self):
+        return _devices.CPU
+
+    def cpu(self):
+        return self
+
+    def to(self, *args, **kwargs):
+        """PyTorch's `to`: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)` (other's
+        dtype); `copy=True` always copies. `self` when nothing changes; the device must be the
+        CPU (`gradcraft.device`). A cast stays in the graph to a floating dtype (as `astype`)."""
+        dtype, copy = _devices.to_arguments("to", args, kwargs)
+        dtype = self.data.dtype if dtype is None else _devices.as_dtype(dtype, "to(dtype)")
+        if dtype == self.data.dtype:
+            return self.clone() if copy else self
+        return self.astype(dtype)
+
+    def _to_dtype(self, dtype):  # PyTorch's shorthands return self when the dtype is already right
+        return self if self.data.dtype == dtype else self.astype(dtype)
+
+    def double(self):
+        return self._to_dtype(xp.float64)
+
+    def float(self):
+        return self._to_dtype(xp.float32)
+
+    def half(self):
+        return self._to_dtype(xp.float16)
+
+    def long(self):
+        return self._to_dtype(xp.int64)
+
+    def int(self):
+        return self._to_dtype(xp.int32)
+
+    def bool(self):
+        return self._to_dtype(xp.bool_)
+
+    def type_as(self, other):
+        return self._to_dtype(other.dtype)
+
+    def view_as(self, other):
+        return _fn.reshape(self, other.shape)
+
+    def reshape_as(self, other):
+        return _fn.reshape(self, other.shape)
+
+    def expand_as(self, other):
+        return _fn.expand(self, other.shape)
+
+    # eq/ne/lt/le/gt/ge: the operators' comparisons, as methods (boolean tensors outside the graph)
+    def eq(self, other):
+        return self._compared(other, xp.equal, "eq")
+
+    def ne(self, other):
+        return self._compared(other, xp.not_equal, "ne")
+
+    def lt(self, other):
+        return self._compared(other, xp.less, "lt")
+
+    def le(self, other):
+        return self._compared(other, xp.less_equal, "le")
+
+    def gt(self, other):
+        return self._compared(other, xp.greater, "gt")
+
+    def ge(self, other):
+        return self._compared(other, xp.greater_equal, "ge")
+
+    def _compared(self, other, ufunc, name: str):
+        result = _compare(self, other, ufunc, name)
+        if result is NotImplemented:  # the operator would fall back on identity; a method cannot
+            raise TypeError(f"{name}(): cannot compare a tensor of dtype {self.data.dtype} with "
+                            f"{type(other).__name__}")
+        return result
+
+    # new_*: new tensors with self's dtype unless told (PyTorch's `Tensor.new_zeros` etc.)
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(size, 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(size, 1, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return self._new_full((size,), fill_value, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return self._new_full(size, 0, dtype, device, requires_grad)  # zeros: no garbage values
+
+    def new_tensor(self, data, *, dtype=None, device=None, requires_grad=False):
+        """A new leaf holding a copy of `data`, in self's dtype unless `dtype` is given."""
+        _devices.device(_devices.CPU if device is None else device)
+        dtype = self.data.dtype if dtype is None else _devices.as_dtype(dtype, "new_tensor(dtype)")
+        return Tensor(data, requires_grad=requires_grad, dtype=dtype)
+
+    def _new_full(self, size, fill_value, dtype, device, requires_grad):
+        _devices.device(_devices.CPU if device is None else device)
+        dtype = self.data.dtype if dtype is None else _devices.as_dtype(dtype, "dtype")
+        shape = _fn.arguments.shape_args(size, "size")
+        out = Tensor._from_op(xp.full(shape, fill_value, dtype=dtype), None)
+        return out.requires_grad_(True) if requires_grad else out
 
 
 

@@ -18,7 +18,9 @@ from gradcraft.train.runs import make_optimizer
 
 TINY = ["train", "--epochs", "1", "--hidden", "8", "--seed", "3", "--quiet"]
 TORCH_CLASS = {"sgd": torch.optim.SGD, "momentum": torch.optim.SGD, "adagrad": torch.optim.Adagrad,
-               "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW}
+               "rmsprop": torch.optim.RMSprop, "adam": torch.optim.Adam, "adamw": torch.optim.AdamW,
+               "adadelta": torch.optim.Adadelta, "nadam": torch.optim.NAdam, "radam": torch.optim.RAdam,
+               "adamax": torch.optim.Adamax}
 
 
 def test_default_weight_decays_are_torchs():

@@ -11,7 +11,7 @@ import pytest
 
 from gradcraft.cli import main
 
-OPTIMIZERS = "'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw'"
+OPTIMIZERS = "'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelta', 'nadam', 'radam', 'adamax'"
 
 
 @pytest.mark.parametrize("argv, expected", [

@@ -138,7 +138,8 @@ def test_split_returns_a_list_of_the_pieces():
 @pytest.mark.parametrize("call,message", [
     (lambda x: x.reshape(5, 5), r"\(2, 3, 4\).*\(5, 5\)"),
     (lambda x: x.transpose(0, 0, 1), r"\(0, 0, 1\).*\(2, 3, 4\)"),
-    (lambda x: x.transpose(0, 1), r"\(0, 1\).*\(2, 3, 4\)"),
+    (lambda x: x.transpose(0, 2, 2), r"\(0, 2, 2\).*\(2, 3, 4\)"),
+    (lambda x: x.transpose(0, 5), r"axis2=5"),
     (lambda x: x.transpose(0, 1, 5), r"\(0, 1, 5\).*\(2, 3, 4\)"),
     (lambda x: x.broadcast_to(3, 3, 4), r"\(2, 3, 4\).*\(3, 3, 4\)"),
     (lambda x: x.squeeze(1), r"axis 1.*\(2, 3, 4\)"),
@@ -146,8 +147,8 @@ def test_split_returns_a_list_of_the_pieces():
     (lambda x: gc.split(x, 5, axis=1), r"size 3.*5"),
     (lambda x: gc.concatenate([x, gc.tensor(np.ones((2, 4, 4)))], axis=0), r"\(2, 4, 4\).*\(2, 3, 4\)"),
     (lambda x: gc.stack([x, gc.tensor(np.ones((2, 3)))]), r"\(2, 3\).*\(2, 3, 4\)"),
-    (lambda x: x.pad(-1), r"pad_width"),
-    (lambda x: x.pad(1, mode="reflect"), r"reflect"),
+    (lambda x: x.pad(-3), r"pad_width"),  # cropping more than the axis holds
+    (lambda x: x.pad(1, mode="foo"), r"mode"),
     (lambda x: x.sum(axis=3), r"axis=3.*3 dimensions"),
     (lambda x: x.mean(axis=(0, 0)), r"repeats"),
 ])

@@ -142,10 +142,21 @@ def test_dataset_of_single_arrays_yields_single_tensors():
     np.testing.assert_array_equal(batch.numpy(), [[0, 0], [1, -1], [2, -2]])
 
 
+def test_shuffle_without_a_seed_draws_it_from_the_default_generator():
+    # PyTorch's commonest line, DataLoader(ds, 64, shuffle=True): reproducible under manual_seed
+    ds, _, _ = make_dataset()
+    orders = []
+    for _ in range(2):
+        gc.manual_seed(7)
+        orders.append(DataLoader(ds, batch_size=2, shuffle=True).order(0))
+    np.testing.assert_array_equal(orders[0], orders[1])
+    assert sorted(orders[0]) == list(range(len(ds))) and list(orders[0]) != list(range(len(ds)))
+    gc.manual_seed(8)
+    assert list(DataLoader(ds, batch_size=2, shuffle=True).order(0)) != list(orders[0])
+
+
 def test_dataloader_errors():
     ds, _, _ = make_dataset()
-    with pytest.raises(ValueError, match="needs seed= .* or generator="):
-        DataLoader(ds, batch_size=2, shuffle=True)
     with pytest.raises(ValueError, match="batch_size must be a positive int, got 0"):
         DataLoader(ds, batch_size=0)
     with pytest.raises(ValueError, match="not both"):

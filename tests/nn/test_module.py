@@ -95,7 +95,8 @@ def test_to_keeps_integer_buffers_and_refuses_non_float_dtypes():
     with pytest.raises(ValueError, match="floating"):
         model.to(np.int32)
     with pytest.raises(ValueError, match="floating dtype"):
-        model.to("cpu")
+        model.to("flaot32")
+    assert model.to("cpu") is model  # a device string: the CPU is the one device
 
 
 def test_non_persistent_and_none_buffers_stay_out_of_state_dict():

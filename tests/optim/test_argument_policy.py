@@ -20,12 +20,20 @@ NON_NEGATIVE = {
     "RMSprop": ("lr", "alpha", "eps", "weight_decay", "momentum"),
     "Adam": ("lr", "eps", "weight_decay"),
     "AdamW": ("lr", "eps", "weight_decay"),
+    "Adadelta": ("lr", "eps", "weight_decay"),
+    "NAdam": ("lr", "eps", "weight_decay", "momentum_decay"),
+    "RAdam": ("lr", "eps", "weight_decay"),
+    "Adamax": ("lr", "eps", "weight_decay"),
+    "LBFGS": ("lr", "tolerance_grad", "tolerance_change"),
 }
 HYPERS = [(name, hyper) for name, hypers in NON_NEGATIVE.items() for hyper in hypers]
-TORCH_UNCHECKED = {("SGD", "dampening")}  # torch takes any dampening
+# torch takes any dampening, and checks only LBFGS's lr
+TORCH_UNCHECKED = {("SGD", "dampening"), ("LBFGS", "tolerance_grad"), ("LBFGS", "tolerance_change")}
 
 FLAGS = [("SGD", "nesterov"), ("SGD", "maximize"), ("Adagrad", "maximize"), ("RMSprop", "centered"),
-         ("RMSprop", "maximize"), ("Adam", "amsgrad"), ("Adam", "maximize"), ("AdamW", "amsgrad")]
+         ("RMSprop", "maximize"), ("Adam", "amsgrad"), ("Adam", "maximize"), ("AdamW", "amsgrad"),
+         ("Adadelta", "maximize"), ("NAdam", "decoupled_weight_decay"), ("NAdam", "maximize"),
+         ("RAdam", "decoupled_weight_decay"), ("RAdam", "maximize"), ("Adamax", "maximize")]
 
 
 def _param():

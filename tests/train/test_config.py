@@ -63,7 +63,8 @@ def test_data_dir_with_the_embedded_dataset_is_refused(tmp_path, monkeypatch):
     (dict(batch_size=6.0), TypeError, r"batch-size must be an int, got 6.0 \(float\)"),
     (dict(val_fraction=1.0), ValueError, r"val-fraction must be in \[0, 1\), got 1.0"),
     (dict(optimizer="Adam9"), ValueError, "optimizer must be one of 'sgd', 'momentum', 'adagrad', "
-                                          "'rmsprop', 'adam', 'adamw', got 'Adam9'"),
+                                          "'rmsprop', 'adam', 'adamw', 'adadelta', 'nadam', 'radam', "
+                                          "'adamax', got 'Adam9'"),
     (dict(hidden=[64, True]), TypeError, r"hidden\[1\] must be an int, got True \(bool\)"),
     (dict(data_dir=5, dataset="mnist"), TypeError, r"data-dir must be a path \(a str\), got 5 \(int\)"),
 ])

@@ -14,7 +14,9 @@ from gradcraft.train.config import TrainConfig
 
 TORCH = {"sgd": (torch.optim.SGD, {}), "momentum": (torch.optim.SGD, {"momentum": 0.9}),
          "adagrad": (torch.optim.Adagrad, {}), "rmsprop": (torch.optim.RMSprop, {}),
-         "adam": (torch.optim.Adam, {}), "adamw": (torch.optim.AdamW, {})}
+         "adam": (torch.optim.Adam, {}), "adamw": (torch.optim.AdamW, {}),
+         "adadelta": (torch.optim.Adadelta, {}), "nadam": (torch.optim.NAdam, {}),
+         "radam": (torch.optim.RAdam, {}), "adamax": (torch.optim.Adamax, {})}
 
 
 @pytest.mark.parametrize("name", list(TORCH))
@@ -36,7 +38,8 @@ def test_the_config_and_the_cli_read_the_same_table():
     for name, entry in OPTIMIZERS.items():
         config = TrainConfig(optimizer=name)
         assert (config.lr, config.weight_decay) == (entry.lr, entry.weight_decay)
-    assert default_lr_help() == "0.1 for sgd, 0.01 for momentum/adagrad, 0.001 for rmsprop/adam/adamw"
+    assert default_lr_help() == ("0.1 for sgd, 0.01 for momentum/adagrad, 0.001 for rmsprop/adam/adamw/radam, "
+                                 "1 for adadelta, 0.002 for nadam/adamax")
 
 
 def test_explicit_values_and_bad_names():
@@ -45,7 +48,8 @@ def test_explicit_values_and_bad_names():
     assert isinstance(sgd, optim.SGD)
     assert (sgd.param_groups[0]["lr"], sgd.param_groups[0]["weight_decay"]) == (0.5, 1e-4)
     with pytest.raises(ValueError, match="optimizer must be one of 'sgd', 'momentum', 'adagrad', "
-                                         "'rmsprop', 'adam', 'adamw', got 'lbfgs'"):
+                                         "'rmsprop', 'adam', 'adamw', 'adadelta', 'nadam', 'radam', "
+                                         "'adamax', got 'lbfgs'"):
         make_optimizer("lbfgs", layer.parameters())
     with pytest.raises(TypeError, match=r"lr must be a real number, got '0.1' \(str\)"):
         make_optimizer("adam", layer.parameters(), lr="0.1")

@@ -6,14 +6,21 @@ the order of epoch e is a pure function of (seed, e) -- `default_rng([seed, e]).
 epoch counter (`loader.epoch`, starting at 0) that advances by one each time an iteration hands
 out its last batch; `loader.set_epoch(e)` sets it (as `DistributedSampler.set_epoch` in PyTorch), e.g.
 to resume a run at epoch e. An iteration abandoned early (`break`) does not advance it.
+
+PyTorch's multiprocessing and memory options (`num_workers`, `pin_memory`, `persistent_workers`,
+`prefetch_factor`, `worker_init_fn`) are accepted, checked as PyTorch checks them, and ignored:
+batches are made in the calling process, in main memory. The first loader given one of them
+says so once per process (a `UserWarning`, `warnings.warn`), so PyTorch code runs unchanged.
 """
 
 from __future__ import annotations
 
 import math
+import warnings
 
 import numpy as np
 
+from ..random import default_generator
 from ..tensor import Tensor
 from ..validation import check_bool, check_float_dtype, check_int
 from .dataset import stack_samples
@@ -33,16 +40,21 @@ class DataLoader:
         dataset: a `Dataset` (or anything with `len()` and `[i]`); `TensorDataset` and its
             `Subset`s are batched with one fancy index per array, with no per-sample loop.
         batch_size: samples per batch; the last batch is smaller unless `drop_last`.
-        shuffle: visit the samples in a new random order each epoch (needs `seed` or `generator`).
+        shuffle: visit the samples in a new random order each epoch; without `seed` or
+            `generator`, one seed is drawn from the default generator (`gradcraft.manual_seed`).
         drop_last: drop the last, incomplete batch.
         seed: non-negative int; epoch e is shuffled by `default_rng([seed, e])`.
         generator: a `numpy.random.Generator` instead of `seed`: one seed is drawn from it when
             the loader is made, and the loader then behaves as if given that seed.
+        num_workers, pin_memory, persistent_workers, prefetch_factor, worker_init_fn: PyTorch's
+            worker options, checked and ignored (batches are made in this process; see above).
     """
 
     def __init__(self, dataset, batch_size: int = 1, shuffle: bool = False, drop_last: bool = False,
                  seed: int | None = None, generator: np.random.Generator | None = None,
-                 float_dtype="float32"):
+                 float_dtype="float32", *, num_workers: int = 0, pin_memory: bool = False,
+                 persistent_workers: bool = False, prefetch_factor: int | None = None,
+                 worker_init_fn=None):
         if not (hasattr(dataset, "__len__") and hasattr(dataset, "__getitem__")):
             raise TypeError(
                 f"DataLoader: dataset must support len() and indexing, got {type(dataset).__name__}"
@@ -65,10 +77,11 @@ class DataLoader:
         elif seed is not None:
             seed = check_int(seed, "seed", low=0)
         if shuffle and seed is None:
-            raise ValueError(
-                "DataLoader(shuffle=True) needs seed= (an int) or generator= "
-                "(a numpy.random.Generator), so that the order is reproducible"
-            )
+            # PyTorch's DataLoader(ds, 64, shuffle=True): the seed comes from the default
+            # generator (`gradcraft.manual_seed`), so a seeded program shuffles the same each run
+            seed = int(default_generator().integers(0, 2**63 - 1))
+        _check_worker_options(num_workers, pin_memory, persistent_workers, prefetch_factor,
+                              worker_init_fn)
         self.dataset = dataset
         self.batch_size = batch_size
         self.shuffle = shuffle
@@ -136,3 +149,33 @@ class DataLoader:
                 f"shuffle={self.shuffle}, drop_last={self.drop_last}, seed={self.seed}, "
                 f"epoch={self.epoch})")
 
+
+
+_noted_ignored_options = False  # the note about ignored worker options is given once per process
+
+
+def _check_worker_options(num_workers, pin_memory, persistent_workers, prefetch_factor,
+                          worker_init_fn) -> None:
+    """Check PyTorch's worker options as PyTorch does, and note once that they are ignored."""
+    global _noted_ignored_options
+    num_workers = check_int(num_workers, "num_workers", low=0)
+    pin_memory = check_bool(pin_memory, "pin_memory")
+    persistent_workers = check_bool(persistent_workers, "persistent_workers")
+    if prefetch_factor is not None:
+        prefetch_factor = check_int(prefetch_factor, "prefetch_factor", low=1)
+    if worker_init_fn is not None and not callable(worker_init_fn):
+        raise TypeError(f"DataLoader: worker_init_fn must be callable or None, got "
+                        f"{type(worker_init_fn).__name__}")
+    # PyTorch's own rules: these two only mean something with worker processes
+    if persistent_workers and num_workers == 0:
+        raise ValueError("DataLoader: persistent_workers=True needs num_workers > 0 (as PyTorch)")
+    if prefetch_factor is not None and num_workers == 0:
+        raise ValueError("DataLoader: prefetch_factor needs num_workers > 0 (as PyTorch); leave it None")
+    given = [f"{name}={value!r}" for name, value, default in (
+        ("num_workers", num_workers, 0), ("pin_memory", pin_memory, False),
+        ("persistent_workers", persistent_workers, False), ("prefetch_factor", prefetch_factor, None),
+        ("worker_init_fn", worker_init_fn, None)) if value != default]
+    if given and not _noted_ignored_options:
+        _noted_ignored_options = True
+        warnings.warn(f"DataLoader: {', '.join(given)} ignored: gradcraft makes batches in this "
+                      "process, in main memory (said once per process)", UserWarning, stacklevel=3)

@@ -8,5 +8,7 @@ from .attention import *  # noqa: F401,F403
 from .conv import *  # noqa: F401,F403
 from .layers import *  # noqa: F401,F403
 from .losses import *  # noqa: F401,F403
+from .padding import *  # noqa: F401,F403
 
 __all__ = [name for family in (_activations, _attention, _conv, _layers, _losses) for name in family.__all__]
+__all__ += padding.__all__  # noqa: F405 (the submodule, bound by the import above)

@@ -15,9 +15,15 @@ Classification (scores (N, K), integer labels (N,)): softmax_cross_entropy, mult
 smooth_hinge. Elementwise: binary_cross_entropy, binary_cross_entropy_with_logits, mse.
 Distributions over the last axis: cross_entropy, kl_divergence. Similarity: cosine_similarity,
 euclidean_distance, info_nce.
+
+PyTorch's functional forms (F.cross_entropy with weight / ignore_index, nll_loss, l1_loss,
+smooth_l1_loss, huber_loss, ...) are in `gradcraft.functional`, on the fused ops of this package
+(class_targets.py, regression.py, and the weight options of the ops above). A class index out of
+range there raises `TargetOutOfRange` (an IndexError, as PyTorch's, and a ValueError).
 """
 
 from .arrays import value_and_grad
+from .class_targets import TargetOutOfRange
 from .distributions import cross_entropy, kl_divergence
 from .elementwise import binary_cross_entropy, binary_cross_entropy_with_logits, mse
 from .hinge import huber_hinge, huber_hinge_is_smooth, max_hinge, multiclass_hinge
@@ -28,5 +34,5 @@ __all__ = [
     "softmax_cross_entropy", "multiclass_hinge", "max_hinge", "huber_hinge",
     "huber_hinge_is_smooth", "smooth_hinge", "binary_cross_entropy",
     "binary_cross_entropy_with_logits", "mse", "cross_entropy", "kl_divergence",
-    "cosine_similarity", "euclidean_distance", "info_nce", "value_and_grad",
+    "cosine_similarity", "euclidean_distance", "info_nce", "value_and_grad", "TargetOutOfRange",
 ]

@@ -29,7 +29,7 @@ class BinaryCrossEntropy(LossFunction):
     dl/dt = log(1 - p) - log(p)  (the clamped logs: the derivative of the loss as computed).
     """
 
-    def losses(self, probs, targets):
+    def losses(self, probs, targets, weight=None):
         with xp.errstate(divide="ignore"):
             log_p = xp.maximum(xp.log(probs), LOG_FLOOR)
             log_not_p = xp.maximum(xp.log1p(-probs), LOG_FLOOR)
@@ -37,10 +37,14 @@ class BinaryCrossEntropy(LossFunction):
             self.save_for_backward(probs, targets)          # dl/dp reads p and t
         if self.needs_input_grad[1]:
             self.log_p, self.log_not_p = log_p, log_not_p   # dl/dt: the op's own arrays
-        return -(targets * log_p + (1 - targets) * log_not_p)
+        self.weight = weight  # PyTorch's `weight`: a constant factor of each element's loss
+        out = -(targets * log_p + (1 - targets) * log_not_p)
+        return out if weight is None else out * weight
 
     def input_grads(self, weights):
         grad_p = grad_t = None
+        if self.weight is not None:
+            weights = weights * self.weight
         if self.needs_input_grad[0]:
             p, t = self.saved
             grad_p = weights * (p - t) / xp.maximum(p * (1 - p), GRAD_FLOOR)
@@ -56,20 +60,42 @@ class BinaryCrossEntropyWithLogits(LossFunction):
     (log s(x) = -log(1 + e^-x) and log(1 - s(x)) = -x - log(1 + e^-x); the max/abs form never
     exponentiates a positive number, so x = +-1e3 is exact).
     dl/dx = s(x) - t,   dl/dt = -x.
+
+    PyTorch's `pos_weight` q scales the positive term: l = -(q t log s(x) + (1 - t) log(1 - s(x)))
+    = (1 - t) x + (1 + (q - 1) t) softplus(-x), softplus(-x) = max(-x, 0) + log(1 + e^-|x|), so
+    dl/dx = (1 - t) - (1 + (q - 1) t)(1 - s(x)) and dl/dt = -x + (q - 1) softplus(-x).
+    `weight` (a constant) multiplies each element's loss and both gradients.
     """
 
-    def losses(self, logits, targets):
+    def losses(self, logits, targets, weight=None, pos_weight=None):
         self.save_for_backward(logits, targets if self.needs_input_grad[0] else None)
-        return xp.maximum(logits, 0) - logits * targets + xp.log1p(xp.exp(-xp.abs(logits)))
+        self.weight, self.pos_weight = weight, pos_weight
+        softplus_neg = xp.log1p(xp.exp(-xp.abs(logits)))
+        if pos_weight is None:
+            out = xp.maximum(logits, 0) - logits * targets + softplus_neg
+        else:
+            softplus_neg += xp.maximum(-logits, 0)
+            out = (1 - targets) * logits + (1 + (pos_weight - 1) * targets) * softplus_neg
+            if self.needs_input_grad[1]:
+                self.softplus_neg = softplus_neg  # dl/dt reads it: the op's own array
+        return out if weight is None else out * weight
 
     def input_grads(self, weights):
         x, t = self.saved
         grad_x = grad_t = None
+        if self.weight is not None:
+            weights = weights * self.weight
+        q = self.pos_weight
         if self.needs_input_grad[0]:
             sigmoid = 0.5 * (1 + xp.tanh(0.5 * x))  # no overflow for any x
-            grad_x = weights * (sigmoid - t)
+            if q is None:
+                grad_x = weights * (sigmoid - t)
+            else:
+                grad_x = weights * ((1 - t) - (1 + (q - 1) * t) * (1 - sigmoid))
         if self.needs_input_grad[1]:
             grad_t = -weights * x
+            if q is not None:
+                grad_t = grad_t + weights * (q - 1) * self.softplus_neg
         return grad_x, grad_t
 
 

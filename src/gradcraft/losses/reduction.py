@@ -11,6 +11,10 @@ loss has in the output:
 so a subclass writes `losses(...)` (per-sample losses) and `input_grads(weights)` (the gradient
 of sum_i weights_i * l_i with respect to each input); this class does the rest. Keeping the
 weight a scalar for 'mean' and 'sum' saves a broadcast on the training hot path.
+
+A weighted mean (PyTorch's `cross_entropy(weight=...)`, `ignore_index`) divides by the sum of
+the samples' weights instead of n: `losses` then sets `self.divisor` to it. A divisor of 0 (every
+target ignored) gives NaN, as PyTorch does.
 """
 
 from __future__ import annotations
@@ -35,21 +39,33 @@ def check_batch(count: int, reduction: str, what: str = "batch") -> None:
                          "use reduction='sum' or 'none'")
 
 
+def _divide(value, count):
+    """value / count; a count of 0 (nothing to average) gives NaN silently, as PyTorch. The
+    errstate is entered only then: it costs as much as the division on the training hot path."""
+    if count:
+        return value / count
+    with xp.errstate(divide="ignore", invalid="ignore"):
+        return value / count
+
+
 class LossFunction(Function):
+    #: what 'mean' divides by; None: the number of per-sample losses (a subclass may set it)
+    divisor = None
+
     def forward(self, *arrays, reduction: str = "mean", **options):
         per_sample = self.losses(*arrays, **options)
         self.reduction = reduction
-        self.count = per_sample.size
+        self.count = per_sample.size if self.divisor is None else self.divisor
         if reduction == "none":
             return per_sample
         total = per_sample.sum()
         if reduction == "mean":
-            total = total / per_sample.dtype.type(self.count)
+            total = _divide(total, per_sample.dtype.type(self.count))
         return xp.asarray(total, dtype=per_sample.dtype)
 
     def backward(self, grad):
         if self.reduction == "mean":
-            grad = grad / grad.dtype.type(self.count)
+            grad = _divide(grad, grad.dtype.type(self.count))
         return self.input_grads(grad)
 
     @staticmethod

@@ -70,21 +70,28 @@ class SoftmaxCrossEntropy(LossFunction):
 
 
 class SoftTargetCrossEntropy(LossFunction):
-    """scores (N, K), targets (N, K) (probabilities; may require grad) -> losses (N,)."""
+    """scores (N, K), targets (N, K) (probabilities; may require grad) -> losses (N,).
 
-    def losses(self, scores, targets, label_smoothing=0.0):
+    `class_weight` (K,) (PyTorch's `weight`, a constant) scales each class's term:
+    l = -sum_k w_k t_k log p_k, dl/ds = p sum_k w_k t_k - w t, dl/dt = -w log p; 'mean' still
+    divides by N (PyTorch's rule for probability targets).
+    """
+
+    def losses(self, scores, targets, label_smoothing=0.0, class_weight=None):
         if label_smoothing:
             targets = (1 - label_smoothing) * targets + label_smoothing / targets.shape[1]
         exps, sums, lse = _shifted_exp_and_lse(scores)
         log_probs = scores - lse[:, None]
+        if class_weight is not None:
+            log_probs *= class_weight  # now w log p: the loss and dl/dt read only this
         out = -(targets * log_probs).sum(axis=1)
-        self.label_smoothing = label_smoothing
+        self.label_smoothing, self.class_weight = label_smoothing, class_weight
         if self.needs_input_grad[0]:
             exps /= sums[:, None]
             self.probs = exps
-            self.save_for_backward(targets)  # dl/ds = p sum(t) - t reads the targets
+            self.save_for_backward(targets)  # dl/ds = p sum(w t) - w t reads the targets
         if self.needs_input_grad[1]:
-            self.log_probs = log_probs       # dl/dt = -log p, the op's own array
+            self.log_probs = log_probs       # dl/dt = -w log p, the op's own array
         return out
 
     def input_grads(self, weights):
@@ -92,6 +99,8 @@ class SoftTargetCrossEntropy(LossFunction):
         grad_scores = grad_targets = None
         if self.needs_input_grad[0]:
             targets, = self.saved
+            if self.class_weight is not None:
+                targets = targets * self.class_weight
             grad_scores = (self.probs * targets.sum(axis=1, keepdims=True) - targets) * w
         if self.needs_input_grad[1]:
             # the smoothed target is (1 - eps) t + eps/K, so dt picks up the factor (1 - eps)

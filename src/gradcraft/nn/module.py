@@ -19,6 +19,7 @@ import numpy as np
 
 from ..backend import default_float, is_float_dtype, xp
 from ..autograd import bump_version
+from ..devices import to_arguments
 from ..tensor import Tensor
 from ..validation import check_bool, describe
 from ..validation import check_float_dtype as _check_float_dtype
@@ -203,12 +204,21 @@ class Module:
         return sum(p.data.size for p in self.parameters() if p.requires_grad or not only_trainable)
 
     # ------------------------------------------------------------------ dtype
-    def to(self, dtype=None) -> Module:
+    def to(self, *args, **kwargs) -> Module:
         """Convert floating-point parameters (and their grads) and buffers to `dtype`; returns self.
+
+        PyTorch's forms: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(tensor)` (its
+        dtype), keywords `device=`, `dtype=`, `non_blocking=`. The device must be the CPU
+        (`gradcraft.device`; anything else is a ValueError naming it), so `model.to(device)`
+        changes nothing. Parameters are converted in place: each stays the same `Parameter`
+        object (an optimizer built before keeps working), as in PyTorch.
 
         Integer buffers (e.g. counters) keep their dtype, as in PyTorch. `to()` and `to(None)`
         change nothing (as `torch.nn.Module.to(None)`), they do not mean the default float.
         """
+        if "copy" in kwargs:
+            raise TypeError("Module.to() got an unexpected keyword argument 'copy'")
+        dtype, _ = to_arguments("to", args, kwargs)
         if dtype is None:
             return self
         dtype = check_float_dtype(dtype, "to(dtype)")
@@ -221,6 +231,10 @@ class Module:
                 array = _array_of(buffer)
                 if is_float_dtype(array.dtype):
                     setattr(module, name, array.astype(dtype, copy=False))
+        return self
+
+    def cpu(self) -> Module:
+        """Self: parameters already live in main memory (PyTorch's `Module.cpu`)."""
         return self
 
     def double(self) -> Module:

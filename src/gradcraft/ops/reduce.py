@@ -42,10 +42,12 @@ def _restore_reduced(grad, input_shape, axes, keepdims):
 
 
 class Sum(Function):
+    """`dtype` (None: NumPy's rule, ints and bools sum to int64) is the dtype of the sum; the
+    engine casts the gradient back to the input's dtype."""
 
-    def forward(self, a, axis, keepdims):
+    def forward(self, a, axis, keepdims, dtype=None):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
-        return xp.sum(a, axis=self.axes, keepdims=keepdims)
+        return xp.sum(a, axis=self.axes, keepdims=keepdims, dtype=dtype)
 
     def backward(self, grad):
         return _restore_reduced(grad, self.shape, self.axes, self.keepdims)
@@ -53,13 +55,70 @@ class Sum(Function):
 
 class Mean(Function):
 
-    def forward(self, a, axis, keepdims):
+    def forward(self, a, axis, keepdims, dtype=None):
         self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
         self.count = _count(a.shape, self.axes)
-        return xp.mean(a, axis=self.axes, keepdims=keepdims)
+        return xp.mean(a, axis=self.axes, keepdims=keepdims, dtype=dtype)
 
     def backward(self, grad):
         return _restore_reduced(grad / self.count, self.shape, self.axes, self.keepdims)
+
+
+class Prod(Function):
+    """The product over `axis`, in `dtype` (None: NumPy's rule, ints and bools give int64)."""
+
+    def forward(self, a, axis, keepdims, dtype=None):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        out = xp.prod(a, axis=self.axes, keepdims=keepdims, dtype=dtype)
+        if self.needs_input_grad[0]:
+            self.save_for_backward(a, out)
+        return out
+
+    def backward(self, grad):
+        # d prod / d a_k = the product of the others. Without zeros that is prod / a_k. A slice
+        # with one zero: the zero's gradient is the product of the non-zeros, every other
+        # element's is 0; with two zeros or more, every product of others holds a zero: all 0
+        # (PyTorch's values, which it computes from exclusive cumulative products).
+        a, out = self.saved
+        a = a.astype(grad.dtype, copy=False)
+        grad = _restore_reduced(grad, self.shape, self.axes, self.keepdims)
+        out = _restore_reduced(out, self.shape, self.axes, self.keepdims)
+        zero = a == 0
+        if not zero.any():
+            return grad * out / a
+        zeros = zero.sum(axis=self.axes, keepdims=True)
+        nonzero = xp.where(zero, 1, a)
+        product_of_nonzeros = xp.prod(nonzero, axis=self.axes, keepdims=True)
+        others = xp.where(zeros == 0, out / nonzero, xp.where(zero & (zeros == 1), product_of_nonzeros, 0))
+        return grad * others
+
+
+class LogSumExp(Function):
+    """log sum exp(a) over `axis`, computed as m + log sum exp(a - m) with m the maximum (finite
+    for a of +-1e3). An infinite m is replaced by 0 (as PyTorch) so that -inf everywhere gives
+    -inf and +inf gives +inf, never inf - inf. An empty axis gives log 0 = -inf. Integers and
+    bools are computed in float64, as NumPy's exp does."""
+
+    def forward(self, a, axis, keepdims):
+        self.shape, self.axes, self.keepdims = a.shape, normalize_axis(axis, a.ndim), keepdims
+        if a.dtype.kind in "iub":
+            a = a.astype(xp.float64)
+        shift = a.max(axis=self.axes, keepdims=True, initial=-xp.inf)
+        shift = xp.where(xp.isinf(shift), 0, shift).astype(a.dtype, copy=False)
+        with xp.errstate(divide="ignore"):
+            out = xp.log(xp.exp(a - shift).sum(axis=self.axes, keepdims=True)) + shift
+        if not keepdims:
+            out = out.reshape(tuple(n for i, n in enumerate(a.shape) if i not in self.axes))
+        if self.needs_input_grad[0]:
+            self.save_for_backward(a, out)
+        return out
+
+    def backward(self, grad):
+        # d/da_k log sum_j exp(a_j) = exp(a_k) / sum_j exp(a_j) = exp(a_k - out): softmax.
+        a, out = self.saved
+        out = _restore_reduced(out, self.shape, self.axes, self.keepdims)
+        with xp.errstate(invalid="ignore"):
+            return _restore_reduced(grad, self.shape, self.axes, self.keepdims) * xp.exp(a - out)
 
 
 class Var(Function):

@@ -1,6 +1,7 @@
 """Ops that move elements without changing them: reshape, transpose, broadcast, join, pad.
 
-Each backward is the inverse movement applied to the gradient.
+Each backward is the inverse movement applied to the gradient (summed where one element was
+copied several times: pad's reflect, edge and wrap modes).
 """
 
 from __future__ import annotations
@@ -108,21 +109,58 @@ def _check_same_shape_but(arrays, axis, name):
             raise ValueError(f"{name}: tensor {i} has shape {shape}, incompatible with tensor 0 of shape {first}")
 
 
-class Pad(Function):
-    """Constant padding with NumPy's `pad_width` convention ((before, after) per axis)."""
+def pad_index(n: int, before: int, after: int, mode: str):
+    """For each position of a padded axis, the input position it copies (NumPy's np.pad
+    values for any width: 'reflect' mirrors without repeating the edge, again and again when
+    the pad is wider than the axis; 'edge' repeats the end elements; 'wrap' is periodic)."""
+    i = xp.arange(-before, n + after)
+    if mode == "edge":
+        return xp.clip(i, 0, n - 1)
+    if mode == "wrap":
+        return i % n
+    if n == 1:  # reflect of one element: NumPy repeats it
+        return xp.zeros_like(i)
+    period = 2 * (n - 1)  # 0 1 .. n-1 n-2 .. 1, then again
+    i = i % period
+    return xp.where(i < n, i, period - i)
 
-    def forward(self, a, pad_width, constant_values):
-        try:
-            widths = xp.broadcast_to(xp.asarray(pad_width, dtype=int), (a.ndim, 2))
-        except ValueError:
-            raise ValueError(
-                f"pad_width must be an int, a (before, after) pair, or one pair per axis of the "
-                f"shape {a.shape}; got {pad_width}"
-            ) from None
-        if (widths < 0).any():
-            raise ValueError(f"pad_width must be non-negative, got {pad_width}")
-        self.region = tuple(slice(before, before + n) for (before, _), n in zip(widths, a.shape))
-        return xp.pad(a, widths, mode="constant", constant_values=constant_values)
+
+class Pad(Function):
+    """NumPy's pad with `widths` ((before, after) per axis, an (ndim, 2) int array).
+
+    'constant' also crops where a width is negative (PyTorch's F.pad; NumPy refuses): the
+    forward crops, then pads; the backward takes the padded region, then zero-pads what was
+    cropped. 'reflect', 'edge' and 'wrap' copy input elements into the border (one index map
+    per axis, `pad_index`); their backward adds each border element's gradient back into the
+    element it copies, axis by axis in reverse order.
+    """
+
+    def forward(self, a, widths, mode, constant_values):
+        self.mode = mode
+        if mode == "constant":
+            crop = xp.minimum(widths, 0)
+            grow = xp.maximum(widths, 0)
+            self.crop = -crop
+            kept = tuple(slice(-lo, n + hi) for (lo, hi), n in zip(crop, a.shape))
+            cropped = a[kept]
+            self.region = tuple(slice(lo, lo + n) for (lo, _), n in zip(grow, cropped.shape))
+            return xp.pad(cropped, grow, mode="constant", constant_values=constant_values)
+        self.maps = []  # (axis, size, before, index map) of each padded axis
+        out = a
+        for axis, ((before, after), n) in enumerate(zip(widths, a.shape)):
+            if before or after:
+                index = pad_index(n, int(before), int(after), mode)
+                self.maps.append((axis, n, int(before), index))
+                out = xp.take(out, index, axis=axis)
+        return out if self.maps else a.copy()
 
     def backward(self, grad):
-        return grad[self.region]
+        if self.mode == "constant":
+            return xp.pad(grad[self.region], self.crop, mode="constant")
+        for axis, n, before, index in reversed(self.maps):
+            moved = xp.moveaxis(grad, axis, 0)
+            summed = moved[before:before + n].copy()  # the centre copies itself
+            border = xp.r_[0:before, before + n:len(index)]
+            xp.add.at(summed, index[border], moved[border])  # repeated indices accumulate
+            grad = xp.moveaxis(summed, 0, axis)
+        return grad

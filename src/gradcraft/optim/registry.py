@@ -9,11 +9,20 @@ One table, read by the training config, `make_optimizer`, and the CLI's choices 
     rmsprop    RMSprop                     0.001
     adam       Adam                        0.001
     adamw      AdamW                       0.001
+    adadelta   Adadelta                    1.0
+    nadam      NAdam                       0.002
+    radam      RAdam                       0.001
+    adamax     Adamax                      0.002
 
 The default learning rates are the usual starting points for small networks (PyTorch's own
-where it has one that trains: Adam's 1e-3, Adagrad's 1e-2). The default weight decay is not in
-the table: it is the class's own constructor default (`inspect.signature`), so it can never
-disagree with `AdamW(params)` (0.01) or `SGD(params)` (0).
+where it has one that trains: Adam's 1e-3, Adagrad's 1e-2, and those of Adadelta, NAdam, RAdam
+and Adamax). The default weight decay is not in the table: it is the class's own constructor
+default (`inspect.signature`), so it can never disagree with `AdamW(params)` (0.01) or
+`SGD(params)` (0).
+
+LBFGS is not in the table: its `step(closure)` re-evaluates the loss several times per step on
+the same batch (a full-batch, deterministic method), which the training loop's one
+`backward()` and one `step()` per mini-batch cannot drive.
 
     optimizer = make_optimizer("momentum", model.parameters())   # SGD(lr=0.01, momentum=0.9)
 """
@@ -25,9 +34,13 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 
 from ..validation import check_choice, check_real
+from .adadelta import Adadelta
 from .adagrad import Adagrad
 from .adam import Adam, AdamW
+from .adamax import Adamax
+from .nadam import NAdam
 from .optimizer import Optimizer
+from .radam import RAdam
 from .rmsprop import RMSprop
 from .sgd import SGD
 
@@ -69,6 +82,10 @@ OPTIMIZERS = MappingProxyType({entry.name: entry for entry in (
     _entry("rmsprop", RMSprop, 0.001),
     _entry("adam", Adam, 0.001),
     _entry("adamw", AdamW, 0.001),
+    _entry("adadelta", Adadelta, 1.0),
+    _entry("nadam", NAdam, 0.002),
+    _entry("radam", RAdam, 0.001),
+    _entry("adamax", Adamax, 0.002),
 )})
 
 
@@ -88,7 +105,7 @@ def make_optimizer(name, params, lr: float | None = None, weight_decay: float | 
 
 
 def default_lr_help() -> str:
-    """'0.1 for sgd, 0.01 for momentum/adagrad, 0.001 for rmsprop/adam/adamw' (for --help)."""
+    """'0.1 for sgd, 0.01 for momentum/adagrad, 0.001 for rmsprop/adam/adamw/radam, ...' (for --help)."""
     by_lr: dict[float, list[str]] = {}
     for entry in OPTIMIZERS.values():
         by_lr.setdefault(entry.lr, []).append(entry.name)
