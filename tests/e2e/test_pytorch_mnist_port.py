@@ -181,10 +181,11 @@ def test_one_epoch_of_the_port_reaches_97_5_percent_on_real_mnist(tmp_path):
     assert match is not None, result.stdout[-2000:]
     correct, total = int(match.group(2)), int(match.group(3))
     assert total == 10000
-    # One epoch of the unchanged script (seed 1, unshuffled as on a CPU): PyTorch's original
-    # reaches 98.31% (loss 0.049), the port 97.95% (0.062), and 98.58% with --seed 2. The random
-    # draws differ (weights, dropout masks: NumPy's generator, not torch's), the arithmetic does
-    # not (the step-by-step test below), so the bar is below both, leaving room for the draws.
+    # One epoch of the unchanged script (seed 1, unshuffled as on a CPU): the port reaches 97.95%
+    # (loss 0.062), and 98.58 / 98.40 / 98.37% with --seed 2 / 3 / 4; PyTorch's original 98.31 /
+    # 98.42 / 98.40% with seeds 1 / 2 / 3. The random draws differ (weights, dropout masks:
+    # NumPy's generator, not torch's), the arithmetic does not (the step-by-step test below): the
+    # script's own default seed is a low draw, so the bar is 97.5%, below every run measured.
     assert correct / total >= 0.975, f"{match.group(0)} after one epoch ({elapsed:.0f} s)"
 
 
