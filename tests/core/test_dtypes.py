@@ -7,6 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import torch
+
 import gradcraft as gc
 import gradcraft.functional as F
 
@@ -115,3 +117,13 @@ def test_astype_changes_dtype_and_the_gradient_comes_back():
     assert y.dtype == np.float64
     y.sum().backward()
     assert x.grad.dtype == np.float32
+
+
+@pytest.mark.parametrize("name", ["exp", "log", "sqrt", "tanh", "sigmoid", "sin", "log1p", "erf"])
+@pytest.mark.parametrize("dtype", [np.int64, np.int32, np.bool_])
+def test_float_functions_of_integers_are_float32_as_torch(name, dtype):
+    values = np.array([1, 2, 3]).astype(dtype)
+    out = getattr(gc, name)(gc.tensor(values))
+    expected = getattr(torch, name)(torch.tensor(values))
+    assert out.dtype == np.float32 and expected.dtype == torch.float32
+    np.testing.assert_allclose(out.data, expected.numpy(), rtol=1e-6)

@@ -342,7 +342,9 @@ def test_reduction_axis_must_be_integers(call):
 def test_transpose_axes_must_be_integers():
     x = gc.tensor(np.zeros((2, 3)))
     with pytest.raises(TypeError, match=r"transpose: axes must be integers.*\('a', 'b'\)"):
-        x.transpose("a", "b")
+        x.transpose(("a", "b"))  # NumPy's permutation
+    with pytest.raises(TypeError, match=r"axis1 must be an int, got 'a'"):
+        x.transpose("a", "b")  # PyTorch's transpose(dim0, dim1)
     with pytest.raises(TypeError, match=r"shape must be integers.*2\.0"):
         x.reshape(2.0, 3)
     assert x.transpose(np.int64(1), 0).shape == (3, 2)

@@ -432,3 +432,13 @@ def test_dtype_names_are_torchs(name):
 
 def test_utils_is_reachable_without_an_import():
     assert gc.utils.data is gc.data
+
+
+def test_take_along_axis_takes_dim_as_torch_take_along_dim():
+    a = np.random.default_rng(0).standard_normal((3, 4))
+    idx = np.argsort(a, axis=1)
+    np.testing.assert_array_equal(gc.take_along_axis(a, idx, dim=1).data,
+                                  torch.take_along_dim(torch.tensor(a), torch.tensor(idx), dim=1).numpy())
+    expected = a.copy()
+    np.put_along_axis(expected, idx[:, :1], 0.0, axis=1)  # NumPy's writes in place
+    np.testing.assert_array_equal(gc.put_along_axis(a, idx[:, :1], 0.0, dim=1).data, expected)

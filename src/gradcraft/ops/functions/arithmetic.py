@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ...backend import xp
+from ...backend import default_float, xp
 from ...tensor import Tensor, as_tensor
 from .. import elementwise as ew
 from .. import linalg
@@ -40,15 +40,15 @@ def matmul(a, b):
 
 # ------------------------------------------------------------------ unary
 def exp(x):
-    return ew.Exp.apply(tensor_of(x))
+    return ew.Exp.apply(_floating(x))
 
 
 def log(x):
-    return ew.Log.apply(tensor_of(x))
+    return ew.Log.apply(_floating(x))
 
 
 def sqrt(x):
-    return ew.Sqrt.apply(tensor_of(x))
+    return ew.Sqrt.apply(_floating(x))
 
 
 def abs(x):  # noqa: A001 - NumPy's name
@@ -56,11 +56,11 @@ def abs(x):  # noqa: A001 - NumPy's name
 
 
 def tanh(x):
-    return ew.Tanh.apply(tensor_of(x))
+    return ew.Tanh.apply(_floating(x))
 
 
 def sigmoid(x):
-    return ew.Sigmoid.apply(tensor_of(x))
+    return ew.Sigmoid.apply(_floating(x))
 
 
 def relu(x):
@@ -91,3 +91,10 @@ def where(condition, a, b):
     condition = condition if isinstance(condition, Tensor) else as_tensor(xp.asarray(condition))
     like = a if isinstance(a, Tensor) else b if isinstance(b, Tensor) else None
     return ew.Where.apply(condition, tensor_like(a, like), tensor_like(b, like))
+
+
+def _floating(x) -> Tensor:
+    """`x` as a tensor; an integer or bool one as the default float, as PyTorch (torch.exp of an
+    int64 tensor is float32, where NumPy's would be float64), like the other float functions."""
+    x = tensor_of(x)
+    return x if x.data.dtype.kind == "f" else x.astype(default_float)

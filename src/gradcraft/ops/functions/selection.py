@@ -12,6 +12,7 @@ from __future__ import annotations
 from numbers import Number
 
 from ...backend import xp
+from ...spelling import accepts_dim
 from ...tensor import Tensor
 from ...validation import check_bool, check_int, describe
 from .. import indexing, reduce, scatter as scatter_ops
@@ -64,6 +65,7 @@ def _as_vector(x: Tensor, index):
 
 
 # ----------------------------------------------------------------------------- NumPy's
+@accepts_dim
 def take_along_axis(x, indices, axis=-1):
     """NumPy's `take_along_axis`: out[..., i, ...] = x[..., indices[..., i, ...], ...] along
     `axis`, `indices` broadcast against x on the other axes (negatives count from the end);
@@ -78,6 +80,7 @@ def take_along_axis(x, indices, axis=-1):
     return out.reshape(()) if shape == () else out
 
 
+@accepts_dim
 def put_along_axis(arr, indices, values, axis):
     """NumPy's `put_along_axis`, returning a new tensor: arr with arr[..., indices[...], ...] =
     values along `axis` (values broadcast to the picked shape; `axis=None` writes into the
