@@ -71,6 +71,10 @@ class device:  # noqa: N801 - PyTorch's name (torch.device)
         return self.type if self.index is None else f"{self.type}:{self.index}"
 
     def __eq__(self, other) -> bool:
+        if isinstance(other, str):  # torch.device("cpu") == "cpu"
+            other = device(other) if _DEVICE_STRING.match(other) and other.startswith("cpu") else None
+            if other is None:
+                return False
         if not isinstance(other, device):
             return NotImplemented
         return (self.type, self.index) == (other.type, other.index)

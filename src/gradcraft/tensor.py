@@ -666,6 +666,12 @@ class Tensor:
     def swapaxes(self, axis1, axis2):
         return _fn.swapaxes(self, axis1, axis2)
 
+    def split(self, split_size_or_sections, dim=0):
+        """PyTorch's `Tensor.split` (NumPy arrays have no split method): pieces of
+        `split_size_or_sections` elements along `dim`, or of the sizes listed. The function
+        `gradcraft.split(x, n, axis)` is NumPy's (n equal sections) unless given `dim=`."""
+        return _fn.split(self, split_size_or_sections, dim=dim)
+
     def permute(self, *dims):
         return _fn.transpose(self, *dims)
 
@@ -784,6 +790,10 @@ class Tensor:
     def cpu(self):
         return self
 
+    def cuda(self, device=None, non_blocking=False):
+        """Refused with the reason (gradcraft computes on the CPU only), as `to('cuda')`."""
+        return self.to("cuda" if device is None else device)
+
     def to(self, *args, **kwargs):
         """PyTorch's `to`: `to(dtype)`, `to(device)`, `to(device, dtype)`, `to(other)` (other's
         dtype); `copy=True` always copies. `self` when nothing changes; the device must be the
@@ -882,12 +892,15 @@ class Tensor:
 
 
 # ----------------------------------------------------------------------- making tensors
-def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:
+def tensor(data, requires_grad: bool = False, dtype=None, device=None) -> Tensor:
     """Make a tensor (always a copy of `data`).
 
     Python floats become float32 and Python ints int64; NumPy arrays keep their dtype
-    (so float64 arrays stay float64). Pass `dtype=` to choose.
+    (so float64 arrays stay float64). Pass `dtype=` to choose. `device`, PyTorch's argument,
+    must name the CPU (`gradcraft.device`): 'cuda', 'mps', ... are refused, naming the device.
     """
+    if device is not None:
+        _devices.device(device)
     return Tensor(data, requires_grad=requires_grad, dtype=dtype)
 
 

@@ -442,3 +442,38 @@ def test_take_along_axis_takes_dim_as_torch_take_along_dim():
     expected = a.copy()
     np.put_along_axis(expected, idx[:, :1], 0.0, axis=1)  # NumPy's writes in place
     np.testing.assert_array_equal(gc.put_along_axis(a, idx[:, :1], 0.0, dim=1).data, expected)
+
+
+@pytest.mark.parametrize("sizes", [2, 4, 6, 7, [1, 5], [0, 6], [3, 3]])
+def test_split_with_dim_is_torchs_split(sizes):
+    a = np.arange(12.0).reshape(2, 6)
+    x, t = gc.tensor(a, requires_grad=True), torch.tensor(a, requires_grad=True)
+    for pieces in (gc.split(x, sizes, dim=1), x.split(sizes, dim=1), x.split(sizes, 1)):
+        expected = torch.split(t, sizes, dim=1)
+        assert [p.shape for p in pieces] == [tuple(e.shape) for e in expected]
+        for p, e in zip(pieces, expected):
+            np.testing.assert_array_equal(p.data, e.detach().numpy())
+    gc.concatenate([p * (i + 1) for i, p in enumerate(gc.split(x, sizes, dim=1))], axis=1).sum().backward()
+    torch.cat([p * (i + 1) for i, p in enumerate(torch.split(t, sizes, dim=1))], dim=1).sum().backward()
+    np.testing.assert_array_equal(x.grad, t.grad.numpy())
+
+
+def test_split_without_dim_stays_numpys():
+    a = np.arange(12.0).reshape(2, 6)
+    assert [p.shape for p in gc.split(a, 2, axis=1)] == [p.shape for p in np.split(a, 2, axis=1)]
+    assert [p.shape for p in gc.split(a, [1, 3], 1)] == [p.shape for p in np.split(a, [1, 3], 1)]
+    with pytest.raises(ValueError, match="must sum to the length 6"):
+        gc.split(a, [1, 2], dim=1)
+    with pytest.raises(TypeError, match="both axis= and dim="):
+        gc.split(a, 2, axis=1, dim=1)
+
+
+def test_device_arguments_and_cuda_are_refused_naming_the_device():
+    assert gc.tensor([1.0], device="cpu").device == "cpu" == gc.device("cpu")
+    assert gc.zeros(2, device=gc.device("cpu")).shape == (2,)
+    assert gc.randint(0, 5, (3,), device="cpu").shape == (3,)
+    assert gc.device("cpu") != "cuda"
+    for make in (lambda: gc.tensor([1.0], device="cuda"), lambda: gc.ones(2, device="cuda:0"),
+                 lambda: gc.tensor([1.0]).cuda(), lambda: gc.nn.Linear(2, 2).cuda()):
+        with pytest.raises(ValueError, match="'cuda(:0)?' is not available"):
+            make()

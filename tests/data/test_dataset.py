@@ -86,10 +86,19 @@ def test_random_split_is_a_seeded_partition():
     np.testing.assert_array_equal(from_generator[1].indices, b.indices)
 
 
+def test_random_split_without_a_seed_draws_from_the_default_generator():
+    # PyTorch's random_split(ds, [5, 5]): reproducible under manual_seed
+    ds = TensorDataset(np.arange(10))
+    splits = []
+    for _ in range(2):
+        gc.manual_seed(3)
+        splits.append([list(s.indices) for s in random_split(ds, [5, 5])])
+    assert splits[0] == splits[1]
+    assert sorted(splits[0][0] + splits[0][1]) == list(range(10))
+
+
 def test_random_split_errors():
     ds = TensorDataset(np.arange(10))
-    with pytest.raises(ValueError, match="pass seed="):
-        random_split(ds, [5, 5])
     with pytest.raises(ValueError, match=r"sum to the dataset size 10, got \[5, 6\]"):
         random_split(ds, [5, 6], seed=0)
     with pytest.raises(ValueError, match="sum to 1"):

@@ -14,6 +14,7 @@ import numbers
 
 import numpy as np
 
+from ..random import default_generator
 from ..tensor import Tensor
 from ..validation import check_int, check_real
 
@@ -171,8 +172,9 @@ def random_split(dataset, lengths, seed: int | None = None,
     """Split `dataset` into non-overlapping random `Subset`s of the given `lengths`.
 
     `lengths`: ints summing to len(dataset), or fractions summing to 1 (e.g. [0.8, 0.2]).
-    The permutation comes from `seed` (an int) or `generator` (a numpy Generator): one is
-    required, so a split is always reproducible.
+    The permutation comes from `seed` (an int), `generator` (a numpy Generator), or, with
+    neither (PyTorch's `random_split(ds, [80, 20])`), the default generator, so a program
+    seeded with `gradcraft.manual_seed` splits the same way each run.
     """
     rng = _rng_from(seed, generator, "random_split")
     counts = _split_lengths(lengths, len(dataset))
@@ -191,7 +193,5 @@ def _rng_from(seed, generator, who: str) -> np.random.Generator:
             )
         return generator
     if seed is None:
-        raise ValueError(
-            f"{who} is random: pass seed= (an int) or generator= (a numpy.random.Generator)"
-        )
+        return default_generator()
     return np.random.default_rng(check_int(seed, "seed", low=0))

@@ -237,6 +237,10 @@ class Module:
         """Self: parameters already live in main memory (PyTorch's `Module.cpu`)."""
         return self
 
+    def cuda(self, device=None) -> Module:
+        """Refused with the reason (gradcraft computes on the CPU only), as `to('cuda')`."""
+        return self.to("cuda" if device is None else device)
+
     def double(self) -> Module:
         return self.to(xp.float64)
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numbers
 
+from ... import devices
 from ...backend import default_float, xp
 from ...random import as_generator
 from ...tensor import Tensor
@@ -22,7 +23,10 @@ __all__ = ["zeros", "ones", "empty", "full", "eye", "arange", "linspace", "zeros
            "empty_like", "full_like", "rand", "randn", "randint", "normal", "from_numpy"]
 
 
-def _leaf(array, requires_grad) -> Tensor:
+def _leaf(array, requires_grad, device=None) -> Tensor:
+    """The new tensor; `device` (PyTorch's argument) must name the CPU (`gradcraft.device`)."""
+    if device is not None:
+        devices.device(device)  # refuses 'cuda', 'mps', ... naming the device
     out = Tensor._from_op(array, None)
     if check_bool(requires_grad, "requires_grad"):
         out.requires_grad_(True)  # refuses a non-floating dtype, as PyTorch
@@ -54,19 +58,19 @@ def _shape(size, name, shape=None, size_keyword=None):
 
 
 # ----------------------------------------------------------------------------- filled
-def zeros(*dims, shape=None, size=None, dtype=None, requires_grad=False) -> Tensor:
+def zeros(*dims, shape=None, size=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """NumPy's `zeros(shape, dtype)`; `zeros(2, 3)` as PyTorch. float32 unless `dtype=`."""
-    return _leaf(xp.zeros(_shape(dims, "zeros", shape, size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(xp.zeros(_shape(dims, "zeros", shape, size), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def ones(*dims, shape=None, size=None, dtype=None, requires_grad=False) -> Tensor:
+def ones(*dims, shape=None, size=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """NumPy's `ones(shape, dtype)`; `ones(2, 3)` as PyTorch. float32 unless `dtype=`."""
-    return _leaf(xp.ones(_shape(dims, "ones", shape, size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(xp.ones(_shape(dims, "ones", shape, size), dtype=_dtype(dtype)), requires_grad, device)
 
 
-def empty(*dims, shape=None, size=None, dtype=None, requires_grad=False) -> Tensor:
+def empty(*dims, shape=None, size=None, dtype=None, requires_grad=False, device=None) -> Tensor:
     """NumPy's `empty(shape, dtype)`: values not set (whatever the memory held)."""
-    return _leaf(xp.empty(_shape(dims, "empty", shape, size), dtype=_dtype(dtype)), requires_grad)
+    return _leaf(xp.empty(_shape(dims, "empty", shape, size), dtype=_dtype(dtype)), requires_grad, device)
 
 
 def _fill_dtype(fill_value, dtype):
@@ -82,19 +86,19 @@ def _fill_dtype(fill_value, dtype):
     raise TypeError(f"fill_value must be a number, got {describe(fill_value)}")
 
 
-def full(shape, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full(shape, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     """NumPy's `full(shape, fill_value, dtype)` (PyTorch's `full(size, fill_value)`). The dtype
     follows the fill as in PyTorch: bool, int64 for an int, float32 for a float."""
     shape = _shape((shape,), "full")
-    return _leaf(xp.full(shape, fill_value, dtype=_fill_dtype(fill_value, dtype)), requires_grad)
+    return _leaf(xp.full(shape, fill_value, dtype=_fill_dtype(fill_value, dtype)), requires_grad, device)
 
 
-def eye(N, M=None, k=0, dtype=None, requires_grad=False) -> Tensor:
+def eye(N, M=None, k=0, dtype=None, requires_grad=False, device=None) -> Tensor:
     """NumPy's `eye(N, M=None, k=0, dtype)` (PyTorch's `eye(n, m)`): ones on diagonal `k`."""
     N = check_int(N, "eye: N", low=0)
     M = N if M is None else check_int(M, "eye: M", low=0)
     k = check_int(k, "eye: k")
-    return _leaf(xp.eye(N, M, k, dtype=_dtype(dtype)), requires_grad)
+    return _leaf(xp.eye(N, M, k, dtype=_dtype(dtype)), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- ranges
@@ -104,7 +108,7 @@ def _number(value, name):
     return value
 
 
-def arange(start, stop=None, step=1, dtype=None, requires_grad=False, *, end=None) -> Tensor:
+def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None, *, end=None) -> Tensor:
     """NumPy's `arange([start,] stop[, step])` (PyTorch's `end=` names stop). int64 when every
     bound is an int, float32 otherwise (as PyTorch), unless `dtype=`."""
     if end is not None:
@@ -120,10 +124,10 @@ def arange(start, stop=None, step=1, dtype=None, requires_grad=False, *, end=Non
     kind = _dtype(dtype, xp.int64 if integral else default_float)
     # computed in float64 (or exact ints), then cast: float32 steps would drift
     array = xp.arange(*values, dtype=xp.int64 if integral else xp.float64)
-    return _leaf(array.astype(kind, copy=False), requires_grad)
+    return _leaf(array.astype(kind, copy=False), requires_grad, device)
 
 
-def linspace(start, stop=None, num=50, endpoint=True, dtype=None, requires_grad=False, *,
+def linspace(start, stop=None, num=50, endpoint=True, dtype=None, requires_grad=False, device=None, *,
              end=None, steps=None) -> Tensor:
     """NumPy's `linspace(start, stop, num=50, endpoint=True)`; PyTorch's `linspace(start, end,
     steps)` too (`steps=`, `end=`). float32 unless `dtype=`."""
@@ -142,7 +146,7 @@ def linspace(start, stop=None, num=50, endpoint=True, dtype=None, requires_grad=
     num = check_int(num, "linspace: num", low=0)
     endpoint = check_bool(endpoint, "linspace: endpoint")
     array = xp.linspace(start, stop, num, endpoint=endpoint, dtype=xp.float64)
-    return _leaf(array.astype(_dtype(dtype), copy=False), requires_grad)
+    return _leaf(array.astype(_dtype(dtype), copy=False), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- _like
@@ -151,30 +155,30 @@ def _like(x):
     return data
 
 
-def zeros_like(x, dtype=None, requires_grad=False) -> Tensor:
+def zeros_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Zeros of `x`'s shape and dtype (or `dtype=`)."""
     data = _like(x)
-    return _leaf(xp.zeros(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad)
+    return _leaf(xp.zeros(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad, device)
 
 
-def ones_like(x, dtype=None, requires_grad=False) -> Tensor:
+def ones_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """Ones of `x`'s shape and dtype (or `dtype=`)."""
     data = _like(x)
-    return _leaf(xp.ones(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad)
+    return _leaf(xp.ones(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad, device)
 
 
-def empty_like(x, dtype=None, requires_grad=False) -> Tensor:
+def empty_like(x, dtype=None, requires_grad=False, device=None) -> Tensor:
     """An unset tensor of `x`'s shape and dtype (or `dtype=`)."""
     data = _like(x)
-    return _leaf(xp.empty(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad)
+    return _leaf(xp.empty(data.shape, dtype=_dtype(dtype, data.dtype)), requires_grad, device)
 
 
-def full_like(x, fill_value, dtype=None, requires_grad=False) -> Tensor:
+def full_like(x, fill_value, dtype=None, requires_grad=False, device=None) -> Tensor:
     """`fill_value` in `x`'s shape and dtype (or `dtype=`), as NumPy and PyTorch (the fill is
     cast: full_like of an int tensor with 2.5 holds 2)."""
     data = _like(x)
     _number(fill_value, "full_like: fill_value")
-    return _leaf(xp.full(data.shape, fill_value, dtype=_dtype(dtype, data.dtype)), requires_grad)
+    return _leaf(xp.full(data.shape, fill_value, dtype=_dtype(dtype, data.dtype)), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- random
@@ -192,23 +196,24 @@ def _float_dtype(dtype, name):
     return xp.dtype(default_float) if dtype is None else check_float_dtype(dtype, f"{name}: dtype")
 
 
-def rand(*dims, size=None, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def rand(*dims, size=None, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
     """Uniform draws in [0, 1) of the given shape (`rand(2, 3)` or `rand((2, 3))`), float32."""
     shape = _shape(dims, "rand", size_keyword=size)
     kind = _float_dtype(dtype, "rand")
     draws = _generator(rng, generator, "rand").random(shape, dtype=xp.float64)
-    return _leaf(draws.astype(kind, copy=False), requires_grad)
+    return _leaf(draws.astype(kind, copy=False), requires_grad, device)
 
 
-def randn(*dims, size=None, dtype=None, requires_grad=False, rng=None, generator=None) -> Tensor:
+def randn(*dims, size=None, dtype=None, requires_grad=False, device=None, rng=None, generator=None) -> Tensor:
     """Standard normal draws of the given shape (`randn(2, 3)` or `randn((2, 3))`), float32."""
     shape = _shape(dims, "randn", size_keyword=size)
     kind = _float_dtype(dtype, "randn")
     draws = _generator(rng, generator, "randn").standard_normal(shape)
-    return _leaf(draws.astype(kind, copy=False), requires_grad)
+    return _leaf(draws.astype(kind, copy=False), requires_grad, device)
 
 
-def randint(low, high=None, size=None, dtype=None, *, rng=None, generator=None) -> Tensor:
+def randint(low, high=None, size=None, dtype=None, *, rng=None, generator=None,
+            device=None) -> Tensor:
     """Integers drawn uniformly from [low, high): NumPy's `randint(low, high=None, size=None)`
     (one bound: [0, low)) and PyTorch's `randint(high, size)` / `randint(low, high, size)`.
     int64 unless `dtype=` (an integer dtype). `size=None` draws one number (shape ())."""
@@ -225,10 +230,10 @@ def randint(low, high=None, size=None, dtype=None, *, rng=None, generator=None) 
     if kind.kind not in "iu":
         raise ValueError(f"randint: dtype must be an integer dtype such as numpy.int64, got {kind}")
     draws = _generator(rng, generator, "randint").integers(low, high, shape, dtype=xp.int64)
-    return _leaf(draws.astype(kind, copy=False), False)
+    return _leaf(draws.astype(kind, copy=False), False, device)
 
 
-def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, *, loc=None,
+def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, device=None, *, loc=None,
            scale=None, rng=None, generator=None) -> Tensor:
     """Normal draws: PyTorch's `normal(mean, std, size)` and NumPy's `normal(loc, scale, size)`
     (`loc=`/`scale=` are accepted). `mean` and `std` may be arrays or tensors (broadcast, no
@@ -250,7 +255,7 @@ def normal(mean=0.0, std=1.0, size=None, dtype=None, requires_grad=False, *, loc
     default = xp.result_type(*floats) if floats else default_float
     kind = check_float_dtype(dtype, "normal: dtype") if dtype is not None else xp.dtype(default)
     draws = _generator(rng, generator, "normal").normal(mean.astype(xp.float64), std.astype(xp.float64), shape)
-    return _leaf(xp.asarray(draws).astype(kind, copy=False), requires_grad)
+    return _leaf(xp.asarray(draws).astype(kind, copy=False), requires_grad, device)
 
 
 # ----------------------------------------------------------------------------- from_numpy

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import math
 
 from ...backend import xp
@@ -124,11 +126,16 @@ def stack(tensors, axis=0):
     return shape_ops.Stack.apply(*tensors, axis=axis)
 
 
-@accepts_dim
-def split(x, indices_or_sections, axis=0):
-    """NumPy's split: a number of equal sections, or the indices where to cut."""
+def split(x, indices_or_sections, axis=None, *, dim=None):
+    """NumPy's split along `axis` (default 0): `n` equal sections, or the indices where to cut.
+    With PyTorch's spelling `dim=`, PyTorch's split: `n` is the size of each piece (the last
+    may be smaller), a list is the sizes of the pieces (summing to the axis' length)."""
     x = tensor_of(x)
-    axis = reduce.normalize_axis(axis, x.ndim)[0]
+    if dim is not None:
+        if axis is not None:
+            raise TypeError("split: got both axis= and dim= (PyTorch's spelling of axis); give one")
+        return _split_sizes(x, indices_or_sections, reduce.normalize_axis(dim, x.ndim, "dim")[0])
+    axis = reduce.normalize_axis(0 if axis is None else axis, x.ndim)[0]
     n = x.shape[axis]
     if isinstance(indices_or_sections, int | xp.integer) and not isinstance(indices_or_sections, bool):
         indices_or_sections = int(indices_or_sections)
@@ -140,7 +147,25 @@ def split(x, indices_or_sections, axis=0):
         cuts = list(range(step, n, step))[: indices_or_sections - 1]
     else:
         cuts = list(indices_or_sections)
-    bounds = [0, *cuts, n]
+    return _pieces(x, axis, cuts)
+
+
+def _split_sizes(x, split_size_or_sections, axis):
+    """torch.split: pieces of `split_size_or_sections` elements, or of the sizes listed."""
+    n = x.shape[axis]
+    if isinstance(split_size_or_sections, int | xp.integer) and not isinstance(split_size_or_sections, bool):
+        size = check_int(split_size_or_sections, "split_size", low=1 if n else 0)
+        sizes = [size] * (n // size) + ([n % size] if n % size else []) if size else [0]
+    else:
+        sizes = [check_int(s, "split sizes", low=0) for s in split_size_or_sections]
+        if sum(sizes) != n:
+            raise ValueError(f"split: sizes {sizes} must sum to the length {n} of dim {axis}")
+    cuts = list(itertools.accumulate(sizes))[:-1]
+    return _pieces(x, axis, cuts)
+
+
+def _pieces(x, axis, cuts):
+    bounds = [0, *cuts, x.shape[axis]]
     lead = (slice(None),) * axis
     return [x[lead + (slice(lo, hi),)] for lo, hi in zip(bounds[:-1], bounds[1:])]
 
