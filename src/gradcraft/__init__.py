@@ -12,7 +12,7 @@ from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "viz", "models", "utils"}
+_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "viz", "models", "utils", "classic"}
 
 
 def __getattr__(name):

@@ -1,0 +1,5 @@
+"""The multiclass SVM of Crammer and Singer: MulticlassSVM."""
+
+from __future__ import annotations
+
+__all__ = []
