@@ -2,8 +2,6 @@
 integer arithmetic where ties decide, and scikit-learn's estimator checks."""
 
 import functools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -309,22 +307,10 @@ def test_bad_kneighbors_arguments():
 # -- real data --------------------------------------------------------------------------------
 
 
-def mnist_root():
-    value = os.environ.get("GRADCRAFT_DATA")
-    if not value:
-        pytest.skip("real-data test: GRADCRAFT_DATA is not set; set it to a folder holding mnist/")
-    root = Path(value).expanduser()
-    if not root.is_dir():
-        pytest.fail(f"GRADCRAFT_DATA={value} is not a directory")
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real-data test: GRADCRAFT_DATA={value} has no mnist/ folder")
-    return root
-
-
-def test_mnist_subset_matches_sklearn():
+def test_mnist_subset_matches_sklearn(mnist_root):
     from gradcraft.data import load_mnist
 
-    arrays = load_mnist(mnist_root())
+    arrays = load_mnist(mnist_root)
     x = arrays["train_images"][:10_000].reshape(10_000, -1).astype(np.float32) / np.float32(255)
     y = arrays["train_labels"][:10_000]
     tx = arrays["test_images"][:2_000].reshape(2_000, -1).astype(np.float32) / np.float32(255)

@@ -17,7 +17,6 @@ here holds the ops of the original core, each family's own test file holds its n
 from __future__ import annotations
 
 import numpy as np
-import pytest
 import torch
 import torch.nn.functional as TF
 

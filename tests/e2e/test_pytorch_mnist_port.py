@@ -156,23 +156,8 @@ def test_the_port_runs_a_dry_run_and_saves_pytorchs_state_dict_names(tmp_path):
         "fc2.weight": (10, 128), "fc2.bias": (10,)}
 
 
-def _real_mnist_root() -> Path:
-    """$GRADCRAFT_DATA holding mnist/, or a skip naming GRADCRAFT_DATA (the policy of
-    tests/data/conftest.py: unset skips, not a directory fails, no mnist/ folder skips)."""
-    value = os.environ.get("GRADCRAFT_DATA")
-    if not value:
-        pytest.skip("real-data test: GRADCRAFT_DATA is not set; set it to a folder holding mnist/ "
-                    "(see the README, 'Run the tests')")
-    root = Path(value).expanduser()
-    if not root.is_dir():
-        pytest.fail(f"GRADCRAFT_DATA={value} is not a directory")
-    if not (root / "mnist").is_dir():
-        pytest.skip(f"real-data test: GRADCRAFT_DATA={value} has no mnist/ folder")
-    return root
-
-
-def test_one_epoch_of_the_port_reaches_97_5_percent_on_real_mnist(tmp_path):
-    root = _real_mnist_root()
+def test_one_epoch_of_the_port_reaches_97_5_percent_on_real_mnist(tmp_path, mnist_root):
+    root = mnist_root
     start = time.perf_counter()
     result = _run_port(tmp_path, "--data-dir", str(root), "--epochs", "1", timeout=3600)
     elapsed = time.perf_counter() - start
