@@ -4,6 +4,7 @@ from .autograd import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import GradientReport, check_gradient, gradcheck, numerical_gradient
 from .ops.functions import *  # noqa: F401,F403 - the differentiable functions (their __all__)
 from .random import manual_seed
+from . import cuda  # noqa: E402 - torch.cuda.is_available() answered: False
 from .devices import accelerator, device  # PyTorch's device vocabulary (the CPU only)
 from .dtypes import *  # noqa: F401,F403 - gradcraft.float32, .int64, .long, ... (NumPy's dtypes)
 from .tensor import Tensor, tensor

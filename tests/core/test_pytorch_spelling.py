@@ -469,6 +469,9 @@ def test_split_without_dim_stays_numpys():
 
 
 def test_device_arguments_and_cuda_are_refused_naming_the_device():
+    # torch.cuda.is_available() on a machine without CUDA: False, no device
+    assert gc.cuda.is_available() is torch.cuda.is_available() is False
+    assert gc.cuda.device_count() == torch.cuda.device_count() == 0
     assert gc.tensor([1.0], device="cpu").device == "cpu" == gc.device("cpu")
     assert gc.zeros(2, device=gc.device("cpu")).shape == (2,)
     assert gc.randint(0, 5, (3,), device="cpu").shape == (3,)
