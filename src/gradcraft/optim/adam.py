@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from ..validation import check_real, describe
+from .moments import check_betas
 from .optimizer import Optimizer
 
 
@@ -32,14 +32,7 @@ class Adam(Optimizer):
 
     def _check_group(self, group):
         super()._check_group(group)
-        betas = group["betas"]
-        # A list is accepted: betas come back from a JSON round trip (a checkpoint) as one.
-        if not isinstance(betas, tuple | list):
-            raise TypeError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
-        if len(betas) != 2:  # the right type, a wrong length
-            raise ValueError(f"betas must be a pair (beta1, beta2), got {describe(betas)}")
-        group["betas"] = tuple(check_real(beta, f"betas[{i}]", low=0.0, high=1.0, high_open=True)
-                               for i, beta in enumerate(betas))
+        group["betas"] = check_betas(group["betas"])
 
     def _update(self, param, grad, state, group, key):
         lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]

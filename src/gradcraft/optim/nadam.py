@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .adamax import check_betas, update_moments
+from .moments import check_betas, update_moments
 from .optimizer import Optimizer
 
 
