@@ -11,9 +11,27 @@ from __future__ import annotations
 
 import functools
 
-__all__ = ["accepts_dim", "merge"]
+__all__ = ["accepts_dim", "merge", "either"]
 
 _SPELLINGS = (("dim", "axis"), ("keepdim", "keepdims"))
+
+
+def _both_given(function: str, numpy_name: str, torch_name: str) -> TypeError:
+    return TypeError(f"{function}: got both {numpy_name}= and {torch_name}= (PyTorch's spelling "
+                     f"of {numpy_name}); give one")
+
+
+def either(function: str, numpy_name: str, value, torch_name: str, torch_value, default=None,
+           missing=None):
+    """One argument given under NumPy's name (`value`, `default` when not given) or PyTorch's
+    (`torch_value`, `missing` when not given): the one given. For the names `accepts_dim`
+    does not cover (`dims=`, `end=`, `steps=`, `generator=`...) and for functions that read
+    `dim` themselves. Both given: TypeError naming both."""
+    if torch_value is missing:
+        return value
+    if value is not default and value != default:
+        raise _both_given(function, numpy_name, torch_name)
+    return torch_value
 
 
 def merge(kwargs: dict, function: str) -> dict:
@@ -21,8 +39,7 @@ def merge(kwargs: dict, function: str) -> dict:
     for torch_name, numpy_name in _SPELLINGS:
         if torch_name in kwargs:
             if numpy_name in kwargs:
-                raise TypeError(f"{function}: got both {numpy_name}= and {torch_name}= (PyTorch's "
-                                f"spelling of {numpy_name}); give one")
+                raise _both_given(function, numpy_name, torch_name)
             kwargs[numpy_name] = kwargs.pop(torch_name)
     return kwargs
 

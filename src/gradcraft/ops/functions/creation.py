@@ -15,6 +15,7 @@ import numbers
 from ... import devices
 from ...backend import default_float, xp
 from ...random import as_generator
+from ...spelling import either
 from ...tensor import Tensor
 from ...validation import check_bool, check_float_dtype, check_int, check_real, describe
 from .arguments import shape_args
@@ -111,10 +112,7 @@ def _number(value, name):
 def arange(start, stop=None, step=1, dtype=None, requires_grad=False, device=None, *, end=None) -> Tensor:
     """NumPy's `arange([start,] stop[, step])` (PyTorch's `end=` names stop). int64 when every
     bound is an int, float32 otherwise (as PyTorch), unless `dtype=`."""
-    if end is not None:
-        if stop is not None:
-            raise TypeError("arange: got both stop= and end= (PyTorch's spelling of stop); give one")
-        stop = end
+    stop = either("arange", "stop", stop, "end", end)
     if stop is None:
         start, stop = 0, start
     values = [_number(v, f"arange: {n}") for v, n in ((start, "start"), (stop, "stop"), (step, "step"))]
@@ -131,16 +129,10 @@ def linspace(start, stop=None, num=50, endpoint=True, dtype=None, requires_grad=
              end=None, steps=None) -> Tensor:
     """NumPy's `linspace(start, stop, num=50, endpoint=True)`; PyTorch's `linspace(start, end,
     steps)` too (`steps=`, `end=`). float32 unless `dtype=`."""
-    if end is not None:
-        if stop is not None:
-            raise TypeError("linspace: got both stop= and end= (PyTorch's spelling of stop); give one")
-        stop = end
+    stop = either("linspace", "stop", stop, "end", end)
     if stop is None:
         raise TypeError("linspace: missing the argument stop (or PyTorch's end)")
-    if steps is not None:
-        if num != 50:
-            raise TypeError("linspace: got both num= and steps= (PyTorch's spelling of num); give one")
-        num = steps
+    num = either("linspace", "num", num, "steps", steps, default=50)
     start = check_real(start, "linspace: start")
     stop = check_real(stop, "linspace: stop")
     num = check_int(num, "linspace: num", low=0)
@@ -185,11 +177,7 @@ def full_like(x, fill_value, dtype=None, requires_grad=False, device=None) -> Te
 def _generator(rng, generator, name):
     """The Generator to draw from: `generator=` (PyTorch's name) or `rng=` (a Generator or an
     int seed), else the default generator (`gradcraft.manual_seed` re-seeds it)."""
-    if generator is not None:
-        if rng is not None:
-            raise TypeError(f"{name}: got both rng= and generator= (PyTorch's name for it); give one")
-        rng = generator
-    return as_generator(rng)
+    return as_generator(either(name, "rng", rng, "generator", generator))
 
 
 def _float_dtype(dtype, name):

@@ -12,13 +12,13 @@ from __future__ import annotations
 import numbers
 
 from ...backend import xp
-from ...spelling import accepts_dim
+from ...spelling import accepts_dim, either
 from ...tensor import Tensor
 from ...validation import check_choice, check_int, describe
 from .. import movement as moves
 from ..reduce import normalize_axis
 from .arguments import check_axis, shape_args, tensor_of
-from .shapes import broadcast_to, reshape, torch_spelling
+from .shapes import broadcast_to, reshape
 
 __all__ = ["flip", "roll", "diag", "diagonal", "tile", "repeat", "repeat_interleave", "chunk",
            "unfold", "meshgrid", "tril", "triu"]
@@ -35,7 +35,7 @@ def _axes(axis, ndim, name):
 def flip(x, axis=None, *, dims=None):
     """NumPy's `flip(m, axis=None)` (None: every axis); PyTorch's `flip(input, dims)` too."""
     x = tensor_of(x)
-    axis = torch_spelling(axis, dims, "axis", "dims", "flip")
+    axis = either("flip", "axis", axis, "dims", dims)
     axes = _axes(axis, x.ndim, "flip: axis")
     return moves.Flip.apply(x, axes=axes)
 
@@ -46,8 +46,8 @@ def roll(x, shift=None, axis=None, *, shifts=None, dims=None):
     PyTorch's `roll(input, shifts, dims)` too. `shift` and `axis` may be tuples of equal
     length; one shift with several axes rolls each by it (NumPy broadcasts them)."""
     x = tensor_of(x)
-    shift = torch_spelling(shift, shifts, "shift", "shifts", "roll")
-    axis = torch_spelling(axis, dims, "axis", "dims", "roll")
+    shift = either("roll", "shift", shift, "shifts", shifts)
+    axis = either("roll", "axis", axis, "dims", dims)
     if shift is None:
         raise TypeError("roll: missing the argument shift (or PyTorch's shifts)")
     many = isinstance(shift, tuple | list)
@@ -74,7 +74,7 @@ def diag(x, k=0, *, diagonal=None):
     (above the main one for k > 0), a 2-D tensor gives its diagonal `k` (a copy).
     PyTorch's `diag(input, diagonal=0)` is the same function."""
     x = tensor_of(x)
-    k = check_int(torch_spelling(k, diagonal, "k", "diagonal", "diag", default=0), "diag: k")
+    k = check_int(either("diag", "k", k, "diagonal", diagonal, default=0), "diag: k")
     if x.ndim == 1:
         return moves.DiagMatrix.apply(x, k=k)
     if x.ndim == 2:
@@ -88,8 +88,8 @@ def diagonal(x, offset=0, axis1=0, axis2=1, *, dim1=None, dim2=None):
     read-only view, PyTorch's a view)."""
     x = tensor_of(x)
     offset = check_int(offset, "diagonal: offset")
-    axis1 = check_int(torch_spelling(axis1, dim1, "axis1", "dim1", "diagonal", default=0), "diagonal: axis1")
-    axis2 = check_int(torch_spelling(axis2, dim2, "axis2", "dim2", "diagonal", default=1), "diagonal: axis2")
+    axis1 = check_int(either("diagonal", "axis1", axis1, "dim1", dim1, default=0), "diagonal: axis1")
+    axis2 = check_int(either("diagonal", "axis2", axis2, "dim2", dim2, default=1), "diagonal: axis2")
     if x.ndim < 2:
         raise ValueError(f"diagonal: the input needs at least 2 dimensions, got shape {x.shape}")
     a1 = normalize_axis(axis1, x.ndim, "diagonal: axis1")[0]
@@ -217,7 +217,7 @@ def meshgrid(*xs, indexing="xy"):
 # ----------------------------------------------------------------------------- triangles
 def _triangle(name, x, k, diagonal, lower):
     x = tensor_of(x)
-    k = check_int(torch_spelling(k, diagonal, "k", "diagonal", name, default=0), f"{name}: k")
+    k = check_int(either(name, "k", k, "diagonal", diagonal, default=0), f"{name}: k")
     if x.ndim < 2:
         raise ValueError(f"{name}: the input needs at least 2 dimensions (it works on the last "
                          f"two), got shape {x.shape}")

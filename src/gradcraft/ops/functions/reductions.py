@@ -8,7 +8,7 @@ from typing import NamedTuple
 
 from ...autograd import no_grad
 from ...backend import is_float_dtype, xp
-from ...spelling import accepts_dim
+from ...spelling import accepts_dim, either
 from ...tensor import Tensor
 from .. import reduce
 from ...validation import check_bool, check_float_dtype, check_real, describe
@@ -151,16 +151,8 @@ def _variance_arguments(function, axis, keepdims, ddof, dim, keepdim, correction
 
 def _one_spelling(function, axis, keepdims, dim, keepdim):
     """axis/keepdims from NumPy's or PyTorch's keyword (refusing both for one argument)."""
-    if dim is not _NOT_GIVEN:
-        if axis is not None:
-            raise TypeError(f"{function}: got both axis= and dim= (PyTorch's spelling of axis); give one")
-        axis = dim
-    if keepdim is not _NOT_GIVEN:
-        if keepdims is not False:
-            raise TypeError(f"{function}: got both keepdims= and keepdim= (PyTorch's spelling of "
-                            "keepdims); give one")
-        keepdims = keepdim
-    return axis, keepdims
+    return (either(function, "axis", axis, "dim", dim, missing=_NOT_GIVEN),
+            either(function, "keepdims", keepdims, "keepdim", keepdim, default=False, missing=_NOT_GIVEN))
 
 
 class ValuesIndices(NamedTuple):

@@ -7,7 +7,7 @@ import itertools
 import math
 
 from ...backend import xp
-from ...spelling import accepts_dim
+from ...spelling import accepts_dim, either
 from ...tensor import Tensor
 from ...validation import check_choice, check_int
 from .. import reduce
@@ -88,8 +88,8 @@ def flatten(x, start_axis=0, end_axis=-1, *, start_dim=None, end_dim=None):
     (`start_dim=`/`end_dim=` are its names). The defaults flatten everything, as NumPy's
     `ndarray.flatten()`; a 0-d tensor becomes shape (1,), as in both."""
     x = tensor_of(x)
-    start = torch_spelling(start_axis, start_dim, "start_axis", "start_dim", "flatten", default=0)
-    end = torch_spelling(end_axis, end_dim, "end_axis", "end_dim", "flatten", default=-1)
+    start = either("flatten", "start_axis", start_axis, "start_dim", start_dim, default=0)
+    end = either("flatten", "end_axis", end_axis, "end_dim", end_dim, default=-1)
     ndim = max(x.ndim, 1)
     start = reduce.normalize_axis(check_int(start, "flatten: start_axis"), ndim, "start_axis")[0]
     end = reduce.normalize_axis(check_int(end, "flatten: end_axis"), ndim, "end_axis")[0]
@@ -100,18 +100,6 @@ def flatten(x, start_axis=0, end_axis=-1, *, start_dim=None, end_dim=None):
         return reshape(x, (1,))
     merged = math.prod(x.shape[start:end + 1])  # not -1: NumPy cannot infer it for a size-0 shape
     return reshape(x, x.shape[:start] + (merged,) + x.shape[end + 1:])
-
-
-def torch_spelling(value, torch_value, numpy_name, torch_name, function, default=None):
-    """The argument given under NumPy's name (`value`) or PyTorch's (`torch_value`, None when
-    not given): PyTorch's names that `spelling.accepts_dim` does not cover (`dims=`, `dim1=`,
-    `start_dim=`, `diagonal=`...). Both given (NumPy's not at its default): TypeError."""
-    if torch_value is None:
-        return value
-    if value != default:
-        raise TypeError(f"{function}: got both {numpy_name}= and {torch_name}= (PyTorch's "
-                        f"spelling of {numpy_name}); give one")
-    return torch_value
 
 
 @accepts_dim
@@ -132,8 +120,7 @@ def split(x, indices_or_sections, axis=None, *, dim=None):
     may be smaller), a list is the sizes of the pieces (summing to the axis' length)."""
     x = tensor_of(x)
     if dim is not None:
-        if axis is not None:
-            raise TypeError("split: got both axis= and dim= (PyTorch's spelling of axis); give one")
+        dim = either("split", "axis", axis, "dim", dim)
         return _split_sizes(x, indices_or_sections, reduce.normalize_axis(dim, x.ndim, "dim")[0])
     axis = reduce.normalize_axis(0 if axis is None else axis, x.ndim)[0]
     n = x.shape[axis]

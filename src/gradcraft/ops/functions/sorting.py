@@ -10,6 +10,7 @@ element its index names. `Tensor.sort` returns the sorted tensor as `sort` does:
 
 from __future__ import annotations
 
+from ...spelling import either
 from ...tensor import Tensor
 from ...validation import check_bool, check_choice, check_int
 from .. import indexing, sorting
@@ -71,12 +72,9 @@ def _sort_arguments(function, x, axis, kind, order, dim, descending, stable):
     check_choice(kind, "kind", _KINDS)
     if order is not None:
         raise TypeError(f"{function}: order= (fields of a structured array) is not supported")
-    if dim is not _NOT_GIVEN:
-        if axis != -1:
-            raise TypeError(f"{function}: got both axis= and dim= (PyTorch's spelling of axis); give one")
-        if dim is None:
-            raise TypeError(f"{function}: dim= must be an int, got None")
-        axis = dim
+    if dim is None:
+        raise TypeError(f"{function}: dim= must be an int, got None")
+    axis = either(function, "axis", axis, "dim", dim, default=-1, missing=_NOT_GIVEN)
     descending = False if descending is _NOT_GIVEN else check_bool(descending, "descending")
     if stable is not _NOT_GIVEN and stable is not None:
         check_bool(stable, "stable")  # every sort here is stable
