@@ -35,7 +35,7 @@ class Adam(Optimizer):
         group["betas"] = check_betas(group["betas"])
 
     def _update(self, param, grad, state, group, key):
-        lr, eps, weight_decay = group["lr"], group["eps"], group["weight_decay"]
+        lr, eps = group["lr"], group["eps"]
         beta1, beta2 = group["betas"]
         grad = self._objective_gradient(param, grad, group, coupled_weight_decay=not self._decoupled)
         if not state:
@@ -46,8 +46,8 @@ class Adam(Optimizer):
                 state["max_exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         step = state["step"]
-        if self._decoupled and weight_decay != 0:
-            np.multiply(param, 1 - lr * weight_decay, out=param)  # AdamW: decay apart from the gradient
+        if self._decoupled:
+            self._decay_decoupled(param, group)  # AdamW: decay apart from the gradient
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._work(key, param)
         # m <- m + (1 - beta1)(g - m)  (PyTorch's lerp) ; v <- beta2 v + (1 - beta2) g^2

@@ -42,7 +42,7 @@ class NAdam(Optimizer):
         group["betas"] = check_betas(group["betas"])
 
     def _update(self, param, grad, state, group, key):
-        lr, weight_decay, psi = group["lr"], group["weight_decay"], group["momentum_decay"]
+        lr, psi = group["lr"], group["momentum_decay"]
         beta1, beta2 = group["betas"]
         decoupled = group["decoupled_weight_decay"]
         grad = self._objective_gradient(param, grad, group, coupled_weight_decay=not decoupled)
@@ -53,8 +53,8 @@ class NAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         step = state["step"]
-        if decoupled and weight_decay != 0:
-            np.multiply(param, 1 - lr * weight_decay, out=param)
+        if decoupled:
+            self._decay_decoupled(param, group)
         mu = beta1 * (1.0 - 0.5 * 0.96 ** (step * psi))
         mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((step + 1) * psi))
         state["mu_product"] *= mu

@@ -159,6 +159,13 @@ class Optimizer:
             grad = grad + group["weight_decay"] * param
         return grad
 
+    @staticmethod
+    def _decay_decoupled(param: np.ndarray, group: dict) -> None:
+        """AdamW's decoupled weight decay, in place: param <- param (1 - lr weight_decay), apart
+        from the gradient (AdamW, and NAdam/RAdam with `decoupled_weight_decay=True`)."""
+        if group["weight_decay"] != 0:
+            np.multiply(param, 1 - group["lr"] * group["weight_decay"], out=param)
+
     def _work(self, key, like: np.ndarray) -> np.ndarray:
         """A work array shaped like `like`, valid until the next call (use it within one
         `_update`, or one block of it); its contents are garbage. (`key`, the parameter, is

@@ -36,7 +36,7 @@ class RAdam(Optimizer):
         group["betas"] = check_betas(group["betas"])
 
     def _update(self, param, grad, state, group, key):
-        lr, weight_decay = group["lr"], group["weight_decay"]
+        lr = group["lr"]
         beta1, beta2 = group["betas"]
         decoupled = group["decoupled_weight_decay"]
         grad = self._objective_gradient(param, grad, group, coupled_weight_decay=not decoupled)
@@ -46,8 +46,8 @@ class RAdam(Optimizer):
             state["exp_avg_sq"] = np.zeros_like(param)
         state["step"] += 1
         step = state["step"]
-        if decoupled and weight_decay != 0:
-            np.multiply(param, 1 - lr * weight_decay, out=param)
+        if decoupled:
+            self._decay_decoupled(param, group)
         m, v = state["exp_avg"], state["exp_avg_sq"]
         work = self._work(key, param)
         update_moments(m, v, grad, beta1, beta2, work)
