@@ -7,6 +7,8 @@ from ..validation import check_real
 from . import init
 from .module import Module
 
+__all__ = ["Dropout"]
+
 
 class Dropout(Module):
     """Zero each element with probability `p` (the *drop* probability, as in PyTorch) and scale

@@ -1,0 +1,3 @@
+"""Normalisation functions: batch_norm, layer_norm, group_norm."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Embedding lookup and other functions the recurrent layers share."""
+
+__all__: list[str] = []

@@ -1,0 +1,3 @@
+"""Upsampling layers: Upsample."""
+
+__all__: list[str] = []
