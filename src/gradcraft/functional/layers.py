@@ -10,7 +10,7 @@ from ..random import as_generator
 from ..tensor import Tensor, as_tensor
 from ..validation import check_real
 
-__all__ = ["linear", "one_hot", "dropout"]
+__all__ = ["linear", "one_hot", "dropout", "dropout2d"]
 
 
 def linear(x, weight, bias=None) -> Tensor:
@@ -43,16 +43,33 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     seed (same seed, same mask), or None: draw from the process-wide default generator
     (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
     """
+    return _dropout("dropout", x, p, training, rng, lambda shape: shape)
+
+
+def dropout2d(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+    """Channel dropout (PyTorch's `F.dropout2d`): zero whole channels of x (N, C, H, W) (or one
+    image (C, H, W)) with probability `p` and scale the rest by 1/(1-p). Neighbouring pixels of
+    a feature map are strongly correlated, so dropping single pixels hardly regularises a conv
+    layer; dropping a whole map does (Tompson et al., 2015). `rng` as in `dropout`."""
+    x = as_tensor(input)
+    if x.ndim not in (3, 4):
+        raise ValueError(f"dropout2d: input must have shape (N, C, H, W) or (C, H, W), got {x.shape}")
+    return _dropout("dropout2d", x, p, training, rng, lambda shape: shape[:-2] + (1, 1))
+
+
+def _dropout(name, x, p, training, rng, mask_shape) -> Tensor:
+    """Inverted dropout with one Bernoulli(1-p) draw per element of mask_shape(x.shape),
+    broadcast over the rest."""
     p = check_real(p, "dropout probability p", low=0.0, high=1.0)
     x = as_tensor(x)
     if not np.issubdtype(x.dtype, np.floating):
         # 1/(1-p) has no integer representation (int64(1 - 0.5) is 0: the mask became inf/nan)
-        raise TypeError(f"dropout: input must be a floating-point tensor, got dtype {x.dtype}; "
+        raise TypeError(f"{name}: input must be a floating-point tensor, got dtype {x.dtype}; "
                         "convert it first, e.g. x.astype(np.float32)")
     rng = as_generator(rng)  # checked even when no mask is drawn, so a bad rng fails early
     if not training or p == 0.0:
         return x
     if p == 1.0:
         return x * xp.zeros(x.shape, dtype=x.dtype)
-    keep = rng.random(x.shape) >= p
+    keep = rng.random(mask_shape(tuple(x.shape))) >= p
     return x * (keep.astype(x.dtype) / x.dtype.type(1 - p))

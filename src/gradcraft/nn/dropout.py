@@ -7,7 +7,7 @@ from ..validation import check_real
 from . import init
 from .module import Module
 
-__all__ = ["Dropout"]
+__all__ = ["Dropout", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -30,3 +30,11 @@ class Dropout(Module):
 
     def extra_repr(self) -> str:
         return f"p={self.p}"
+
+
+class Dropout2d(Dropout):
+    """Zero whole channels of (N, C, H, W) or (C, H, W) with probability `p` while training,
+    scaling the rest by 1/(1-p) (`functional.dropout2d`); the identity after `eval()`."""
+
+    def forward(self, x):
+        return F.dropout2d(x, self.p, self.training, self.rng)
