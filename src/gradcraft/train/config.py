@@ -19,7 +19,7 @@ from pathlib import Path
 from ..data.registry import DATASETS, EMBEDDED_DATASETS, canonical_dataset_name
 from ..models import ACTIVATIONS, MODELS
 from ..optim.registry import get_optimizer, optimizer_names
-from ..validation import check_choice, check_int, check_real, describe
+from ..validation import check_bool, check_choice, check_int, check_real, describe
 
 __all__ = ["TrainConfig", "OPTIMIZERS", "STANDARDIZE", "SCHEDULES", "read_toml", "config_keys"]
 
@@ -37,6 +37,7 @@ class TrainConfig:
     hidden: tuple = (256, 256)
     activation: str = "relu"
     dropout: float = 0.2
+    batch_norm: bool = False         # vgg-small: BatchNorm2d after each conv
     dataset: str = "digits"
     data_dir: str | None = None
     standardize: str = "channel"
@@ -58,6 +59,10 @@ class TrainConfig:
         self.hidden = _hidden(self.hidden)
         self.activation = check_choice(self.activation, "activation", tuple(ACTIVATIONS))
         self.dropout = check_real(self.dropout, "dropout", low=0.0, high=1.0, high_open=True)
+        self.batch_norm = check_bool(self.batch_norm, "batch-norm")
+        if self.batch_norm and self.model != "vgg-small":
+            raise ValueError(f"batch-norm: only the vgg-small model has a BatchNorm option, got model "
+                             f"{self.model!r} (resnet-small always normalises)")
         self.dataset = _dataset(self.dataset)
         self.data_dir = _data_dir(self.data_dir, self.dataset)
         self.standardize = check_choice(self.standardize, "standardize", STANDARDIZE)

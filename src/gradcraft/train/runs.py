@@ -73,6 +73,7 @@ class RunResult:
 def model_options(config: TrainConfig) -> dict:
     """The keyword arguments of `build_model` that the config decides."""
     return dict(hidden=config.hidden, activation=config.activation, dropout=config.dropout,
+                batch_norm=config.batch_norm,
                 seed=config.seed)
 
 
@@ -243,9 +244,10 @@ def _print_banner(run: _Run, console) -> None:
     config, dataset, splits = run.config, run.dataset, run.splits
     sizes = f"{dataset['train_samples']} train / {dataset['val_samples']} val / {dataset['test_samples']} test"
     widths = "-".join(str(w) for w in (int(np.prod(splits.input_shape)), *config.hidden, splits.num_classes))
+    shape = f"{widths}, " if config.model == "mlp" else ("batch norm, " if config.batch_norm else "")
     console.print(f"dataset {splits.name}: {sizes}, input {tuple(splits.input_shape)}, "
                   f"{plural(splits.num_classes, 'class', 'classes')}", highlight=False)
-    console.print(f"model {config.model} {widths} ({plural(run.model.num_parameters(), 'parameter')}), "
+    console.print(f"model {config.model} ({shape}{plural(run.model.num_parameters(), 'parameter')}), "
                   f"{config.activation}, dropout {config.dropout:g}; optimizer {config.optimizer}, "
                   f"lr {config.lr:g} ({config.schedule}), weight decay {config.weight_decay:g}, "
                   f"batch {config.batch_size}", highlight=False)
