@@ -16,7 +16,7 @@ OPTIMIZERS = "'sgd', 'momentum', 'adagrad', 'rmsprop', 'adam', 'adamw', 'adadelt
 
 @pytest.mark.parametrize("argv, expected", [
     (["--dataset", "imagenet"], "invalid choice: 'imagenet' (choose from 'digits', 'mnist', 'fashion-mnist', 'cifar10')"),
-    (["--model", "resnet"], "invalid choice: 'resnet' (choose from 'mlp')"),
+    (["--model", "resnet"], "invalid choice: 'resnet' (choose from 'mlp', 'lenet5', 'vgg-small', 'resnet-small')"),
     (["--optimizer", "lbfgs"], f"invalid choice: 'lbfgs' (choose from {OPTIMIZERS})"),
     (["--activation", "gelu"], "invalid choice: 'gelu' (choose from 'relu', 'leaky_relu', 'sigmoid', 'tanh')"),
     (["--standardize", "minmax"], "invalid choice: 'minmax'"),

@@ -55,7 +55,7 @@ def test_build_model_flattens_the_input_shape():
 def test_bad_arguments(kwargs, message):
     with pytest.raises(ValueError, match=message):
         mlp(16, **{"hidden": (8,), **kwargs})
-    with pytest.raises(ValueError, match="model must be one of 'mlp', got 'cnn9'"):
+    with pytest.raises(ValueError, match="model must be one of 'mlp', 'lenet5', 'vgg-small', 'resnet-small', got 'cnn9'"):
         build_model("cnn9", (1, 8, 8), 10)
 
 

@@ -1,3 +1,0 @@
-"""Resampling images: interpolate (nearest, bilinear)."""
-
-__all__: list[str] = []

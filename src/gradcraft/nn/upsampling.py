@@ -1,3 +1,0 @@
-"""Upsampling layers: Upsample."""
-
-__all__: list[str] = []
