@@ -122,8 +122,9 @@ def scaling(rounds: int, steps: int) -> None:
         for r in range(rounds):
             for name in list(runners)[r % 2:] + list(runners)[:r % 2]:
                 times[name].append(1e3 / steps_per_second(runners[name], steps, settle=SETTLE_SECONDS))
-        print(f"  T={length:4d}: " + "   ".join(f"{n} {statistics.median(t):7.2f} ms" for n, t in times.items())
-              + f"   gradcraft/torch time {statistics.median(times['gradcraft']) / statistics.median(times['torch']):.2f}")
+        median = {n: statistics.median(t) for n, t in times.items()}
+        print(f"  T={length:4d}: " + "   ".join(f"{n} {m:7.2f} ms" for n, m in median.items())
+              + f"   gradcraft/torch time {median['gradcraft'] / median['torch']:.2f}")
 
 
 def main(argv=None) -> None:

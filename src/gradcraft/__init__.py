@@ -13,7 +13,7 @@ from .serialization import load, save  # noqa: E402
 
 __version__ = "0.1.0"
 
-_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "viz", "models", "utils", "classic"}
+_LAZY_SUBMODULES = {"data", "metrics", "explain", "train", "viz", "models", "utils", "classic", "summary"}
 
 
 def __getattr__(name):

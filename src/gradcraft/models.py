@@ -163,18 +163,12 @@ class BasicBlock(nn.Module):
         return self.relu(out + (x if self.shortcut is None else self.shortcut(x)))
 
 
-class _GlobalAveragePool(nn.Module):
-    """(N, C, H, W) -> (N, C): the mean of each feature map."""
-
-    def forward(self, x):
-        return x.mean(axis=(2, 3))
-
-
 def resnet_small(input_shape=(3, 32, 32), num_classes: int = 10, widths=(16, 32, 64), seed: int = 0,
                  dtype=default_float) -> nn.Sequential:
     """A small ResNet: stem Conv(C, w0, 3, p1) -> BatchNorm2d -> ReLU, then one BasicBlock per
-    width (stride 1 for the first, 2 after: 32x32 -> 32 -> 16 -> 8), global average pooling,
-    Linear(w_last, classes). Works for any input of at least 1x1 (8x8 digits: 8 -> 4 -> 2)."""
+    width (stride 1 for the first, 2 after: 32x32 -> 32 -> 16 -> 8), global average pooling
+    (AdaptiveAvgPool2d(1) -> Flatten), Linear(w_last, classes). Works for any input of at least
+    1x1 (8x8 digits: 8 -> 4 -> 2)."""
     channels, _, _ = _image_shape(input_shape, "resnet_small")
     rng = np.random.default_rng(check_int(seed, "seed", low=0))
     widths = tuple(check_int(w, "widths", low=1) for w in widths)
@@ -182,7 +176,7 @@ def resnet_small(input_shape=(3, 32, 32), num_classes: int = 10, widths=(16, 32,
                                nn.BatchNorm2d(widths[0], dtype=dtype), nn.ReLU()]
     for i, width in enumerate(widths):
         layers.append(BasicBlock(widths[max(i - 1, 0)], width, 1 if i == 0 else 2, dtype=dtype, rng=rng))
-    layers += [_GlobalAveragePool(), nn.Linear(widths[-1], num_classes, dtype=dtype, rng=rng)]
+    layers += [nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(widths[-1], num_classes, dtype=dtype, rng=rng)]
     return nn.Sequential(*layers)
 
 

@@ -94,8 +94,8 @@ def test_conv2d_init_is_pytorchs_uniform_bounds(in_channels, kernel_size):
 
 
 @pytest.mark.parametrize("kwargs, error, message", [
-    ({"groups": 2}, NotImplementedError, "groups=2 is not supported yet"),
-    ({"padding_mode": "reflect"}, NotImplementedError, "padding_mode='reflect' is not supported yet"),
+    ({"groups": 3}, ValueError, "in_channels=4 must be divisible by groups=3"),
+    ({"groups": 0}, ValueError, "groups must be a positive int"),
     ({"padding_mode": "mirror"}, ValueError, "padding_mode"),
     ({"padding": "same", "stride": 2}, ValueError, "padding='same' needs stride 1"),
     ({"padding": "full"}, ValueError, "padding"),
@@ -148,16 +148,15 @@ def test_pooling_layers_match_torch(make_mine, make_theirs, x_shape):
     assert list(mine.state_dict()) == []
 
 
-@pytest.mark.parametrize("layer, message", [
-    (lambda: nn.MaxPool2d(2, dilation=2), "dilation=2 is not supported"),
-    (lambda: nn.MaxPool2d(2, ceil_mode=True), "ceil_mode=True is not supported"),
-    (lambda: nn.MaxPool2d(2, return_indices=True), "return_indices=True is not supported"),
-    (lambda: nn.AvgPool2d(2, ceil_mode=True), "ceil_mode=True is not supported"),
-    (lambda: nn.AvgPool2d(2, divisor_override=3), "divisor_override=3 is not supported"),
-])
-def test_unsupported_pooling_options_raise_as_the_functional_does(layer, message):
-    with pytest.raises(NotImplementedError, match=message):
-        layer()(gc.tensor(np.zeros((1, 1, 4, 4))))
+def test_pooling_options_once_unsupported_now_match_torch():
+    # dilation, ceil_mode, return_indices, divisor_override (refused before issue 10)
+    for mine, theirs in [(nn.MaxPool2d(2, dilation=2), torch.nn.MaxPool2d(2, dilation=2)),
+                         (nn.MaxPool2d(2, ceil_mode=True), torch.nn.MaxPool2d(2, ceil_mode=True)),
+                         (nn.AvgPool2d(2, ceil_mode=True), torch.nn.AvgPool2d(2, ceil_mode=True)),
+                         (nn.AvgPool2d(2, divisor_override=3), torch.nn.AvgPool2d(2, divisor_override=3))]:
+        _compare_layer(mine, theirs, (1, 2, 7, 7))
+    out, index = nn.MaxPool2d(2, return_indices=True)(gc.tensor(np.arange(16.0).reshape(1, 1, 4, 4)))
+    np.testing.assert_array_equal(index.data[0, 0], [[5, 7], [13, 15]])
 
 
 @pytest.mark.parametrize("make, error", [

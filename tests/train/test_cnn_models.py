@@ -45,15 +45,10 @@ class TorchBlock(tnn.Module):
         return torch.relu(out + (x if self.shortcut is None else self.shortcut(x)))
 
 
-class TorchGap(tnn.Module):
-    def forward(self, x):
-        return x.mean(dim=(2, 3))
-
-
 def torch_resnet_small(channels):
     return tnn.Sequential(tnn.Conv2d(channels, 16, 3, padding=1, bias=False), tnn.BatchNorm2d(16), tnn.ReLU(),
-                          TorchBlock(16, 16, 1), TorchBlock(16, 32, 2), TorchBlock(32, 64, 2), TorchGap(),
-                          tnn.Linear(64, 10)).double()
+                          TorchBlock(16, 16, 1), TorchBlock(16, 32, 2), TorchBlock(32, 64, 2),
+                          tnn.AdaptiveAvgPool2d(1), tnn.Flatten(), tnn.Linear(64, 10)).double()
 
 
 def _same_output(ours, theirs, shape, train):
@@ -106,3 +101,22 @@ def test_too_small_inputs_are_refused_by_name():
         vgg_small((1, 2, 2))
     with pytest.raises(ValueError, match=r"lenet5: input_shape must be \(C, H, W\), got \(64,\)"):
         lenet5((64,))
+
+
+def test_same_seed_same_weights_and_dtype():
+    a, b = vgg_small((1, 8, 8), seed=5, dtype=np.float64), vgg_small((1, 8, 8), seed=5, dtype=np.float64)
+    assert all(np.array_equal(p.data, q.data) and p.data.dtype == np.float64
+               for p, q in zip(a.parameters(), b.parameters()))
+    assert not np.array_equal(next(vgg_small((1, 8, 8), seed=6).parameters()).data, next(a.parameters()).data)
+
+
+@pytest.mark.parametrize("name", ["lenet5", "resnet-small"])
+def test_train_one_epoch_from_the_command_line(name, tmp_path, capsys):
+    from gradcraft.cli import main
+
+    out = tmp_path / "run"
+    assert main(["train", "--model", name, "--epochs", "1", "--batch-size", "128", "--out", str(out)]) == 0
+    accuracy = float(capsys.readouterr().out.split("test accuracy: ")[1].split("%")[0])
+    assert accuracy > 20   # 10 digit classes, chance 10%
+    assert main(["evaluate", str(out)]) == 0
+    assert f"{accuracy:.2f}%" in capsys.readouterr().out   # evaluate rebuilt the same model

@@ -1,4 +1,5 @@
-"""The functions of the basic layers: linear, one_hot, dropout."""
+"""The functions of the basic layers: linear, one_hot, dropout (elementwise, and of whole
+channels: dropout1d, dropout2d)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from ..random import as_generator
 from ..tensor import Tensor, as_tensor
 from ..validation import check_real
 
-__all__ = ["linear", "one_hot", "dropout", "dropout2d"]
+__all__ = ["linear", "one_hot", "dropout", "dropout1d", "dropout2d"]
 
 
 def linear(x, weight, bias=None) -> Tensor:
@@ -44,6 +45,16 @@ def dropout(x, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
     (`gradcraft.random`, re-seeded by `gradcraft.manual_seed`), as PyTorch's dropout does.
     """
     return _dropout("dropout", x, p, training, rng, lambda shape: shape)
+
+
+def dropout1d(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:
+    """Channel dropout of sequences (PyTorch's `F.dropout1d`): zero whole channels of x
+    (N, C, L) (or one sequence (C, L)) with probability `p` and scale the rest by 1/(1-p);
+    `rng` as in `dropout`."""
+    x = as_tensor(input)
+    if x.ndim not in (2, 3):
+        raise ValueError(f"dropout1d: input must have shape (N, C, L) or (C, L), got {x.shape}")
+    return _dropout("dropout1d", x, p, training, rng, lambda shape: shape[:-1] + (1,))
 
 
 def dropout2d(input, p: float = 0.5, training: bool = True, rng=None) -> Tensor:

@@ -79,7 +79,8 @@ def sequence_lengths(lengths, mask, batch: int, steps: int, layer: str):
         if lengths.size and not np.issubdtype(lengths.dtype, np.integer):
             raise TypeError(f"{layer}: lengths must be ints, got dtype {lengths.dtype}")
         if lengths.shape != (batch,):
-            raise ValueError(f"{layer}: lengths must have one entry per sequence, shape ({batch},), got {lengths.shape}")
+            raise ValueError(f"{layer}: lengths must have one entry per sequence, shape ({batch},), "
+                             f"got {lengths.shape}")
     lengths = lengths.astype(np.int64)
     if lengths.size and (lengths.min() < 1 or lengths.max() > steps):
         raise ValueError(f"{layer}: every length must lie in [1, {steps}] (the padded length), got "

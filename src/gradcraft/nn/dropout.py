@@ -7,7 +7,7 @@ from ..validation import check_real
 from . import init
 from .module import Module
 
-__all__ = ["Dropout", "Dropout2d"]
+__all__ = ["Dropout", "Dropout1d", "Dropout2d"]
 
 
 class Dropout(Module):
@@ -38,3 +38,11 @@ class Dropout2d(Dropout):
 
     def forward(self, x):
         return F.dropout2d(x, self.p, self.training, self.rng)
+
+
+class Dropout1d(Dropout):
+    """Zero whole channels of (N, C, L) or (C, L) with probability `p` while training,
+    scaling the rest by 1/(1-p) (`functional.dropout1d`); the identity after `eval()`."""
+
+    def forward(self, x):
+        return F.dropout1d(x, self.p, self.training, self.rng)

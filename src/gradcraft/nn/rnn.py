@@ -18,7 +18,7 @@ import math
 import warnings
 
 from .. import functional as F
-from ..backend import default_float, xp
+from ..backend import xp
 from ..functional.recurrent import sequence_lengths
 from ..ops.functions import concatenate, stack
 from ..ops.rnn import RNNLayer
@@ -119,7 +119,8 @@ class RNNBase(Module):
         self.dropout = check_real(dropout, "dropout", low=0.0, high=1.0)
         self.bidirectional = check_bool(bidirectional, "bidirectional")
         if check_int(proj_size, "proj_size", low=0) != 0:
-            raise ValueError(f"{name}: proj_size is not supported (got {proj_size}); use proj_size=0 and a Linear layer")
+            raise ValueError(f"{name}: proj_size is not supported (got {proj_size}); use proj_size=0 "
+                             f"and a Linear layer")
         self.proj_size = 0
         if device is not None:
             check_device(device)
@@ -155,8 +156,9 @@ class RNNBase(Module):
         name = type(self).__name__
         x = _input_tensor(input, name, self._dtype)
         if x.ndim not in (2, 3):
-            raise ValueError(f"{name}: input must be 3-D (time, batch, features) ({'batch first' if self.batch_first else 'time first'}) "
-                             f"or 2-D (time, features) unbatched, got shape {tuple(x.shape)}")
+            layout = "(batch, time, features)" if self.batch_first else "(time, batch, features)"
+            raise ValueError(f"{name}: input must be 3-D {layout} or 2-D (time, features) unbatched, "
+                             f"got shape {tuple(x.shape)}")
         if x.shape[-1] != self.input_size:
             raise ValueError(f"{name}: input's last axis must have input_size={self.input_size} features, "
                              f"got shape {tuple(x.shape)}")

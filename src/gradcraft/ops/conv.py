@@ -83,8 +83,9 @@ def grouped_matmul(a, b, groups: int):
     meets block g of b's rows. groups == 1 is the plain product; otherwise one batched matmul."""
     if groups == 1:
         return a @ b
+    # every size spelled out: with an empty batch a -1 could not be inferred
     p, r = a.shape[0] // groups, b.shape[1]
-    out = xp.matmul(a.reshape(groups, p, -1), b.reshape(groups, -1, r))
+    out = xp.matmul(a.reshape(groups, p, a.shape[1]), b.reshape(groups, b.shape[0] // groups, r))
     return out.reshape(groups * p, r)
 
 
@@ -94,8 +95,8 @@ def grouped_matmul_t(a, b, groups: int, transpose: str):
     (a (groups*P, R), b (groups*Q, R) -> (groups*P, Q))."""
     if groups == 1:
         return a.T @ b if transpose == "a" else a @ b.T
-    a3 = a.reshape(groups, a.shape[0] // groups, -1)
-    b3 = b.reshape(groups, b.shape[0] // groups, -1)
+    a3 = a.reshape(groups, a.shape[0] // groups, a.shape[1])
+    b3 = b.reshape(groups, b.shape[0] // groups, b.shape[1])
     out = xp.matmul(a3.transpose(0, 2, 1), b3) if transpose == "a" else xp.matmul(a3, b3.transpose(0, 2, 1))
     return out.reshape(groups * out.shape[1], out.shape[2])
 
@@ -136,8 +137,8 @@ def check_groups(function: str, groups: int, w_shape, counts: dict) -> None:
 
 def check_bias(function: str, bias_shape, out_channels: int) -> None:
     if bias_shape is not None and tuple(bias_shape) != (out_channels,):
-        raise ValueError(f"{function}: bias must have shape ({out_channels},) (the output "
-                         f"channels), got {tuple(bias_shape)}")
+        raise ValueError(f"{function}: bias must have shape ({out_channels},), got "
+                         f"{tuple(bias_shape)} (one value per output channel)")
 
 
 def check_conv_arguments(x_shape, w_shape, bias_shape, stride, padding, dilation, groups=1, *,
@@ -163,7 +164,8 @@ def check_conv_arguments(x_shape, w_shape, bias_shape, stride, padding, dilation
     check_groups(function, groups, w_shape, {"input channels": channels,
                                              "out_channels (weight.shape[0])": out_channels})
     if channels != groups * w_shape[1]:
-        expects = f"{w_shape[1]}" if groups == 1 else f"groups * weight.shape[1] = {groups} * {w_shape[1]} = {groups * w_shape[1]}"
+        expects = (f"{w_shape[1]}" if groups == 1 else
+                   f"groups * weight.shape[1] = {groups} * {w_shape[1]} = {groups * w_shape[1]}")
         raise ValueError(f"{function}: input has {channels} channels (input shape {tuple(x_shape)}) "
                          f"but weight of shape {tuple(w_shape)} expects {expects}")
     check_bias(function, bias_shape, out_channels)

@@ -49,7 +49,8 @@ def check_conv_transpose_arguments(x_shape, w_shape, bias_shape, stride, padding
     check_conv_ranks(function, x_shape, w_shape, spatial, "in_channels, out_channels/groups")
     kernel, sizes = tuple(w_shape[2:]), tuple(x_shape[-spatial:])
     check_conv_hyper(function, stride, padding, dilation, kernel)
-    if min(output_padding) < 0 or any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation)):
+    too_large = any(op >= s and op >= d for op, s, d in zip(output_padding, stride, dilation))
+    if min(output_padding) < 0 or too_large:
         raise ValueError(f"{function}: output_padding must be >= 0 and smaller than either stride "
                          f"or dilation, got output_padding={tuple(output_padding)}, "
                          f"stride={tuple(stride)}, dilation={tuple(dilation)}")

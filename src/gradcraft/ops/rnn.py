@@ -11,9 +11,10 @@ Why it is fast. The input projections of all time steps are one matrix product
 (T*N, I) @ (I, G*H); each step then costs one (N, H) @ (H, G*H) product for the recurrent part
 (all gates fused) and a few ufuncs written in place into buffers allocated once per call.
 Backward runs the recurrence backwards with one (N, G*H) @ (G*H, H) product per step; the
-factors of every gate's derivative that do not depend on the recurrence are computed for all
-steps at once before the loop, and the weight gradients are single products over all steps
-at the end: dW_ih = dG^T X and dW_hh = dG^T H_prev over the (T*N) rows, dx = dG W_ih.
+factors of every gate's derivative that do not depend on the recurrence are computed outside
+that loop (for all steps at once, or by the forward loop while a step is in cache), and the
+weight gradients are single products over all steps at the end: dW_ih = dG^T X and
+dW_hh = dG^T H_prev over the (T*N) rows, dx = dG W_ih.
 
 Sequences of different lengths (`lengths`, PyTorch's packed-sequence semantics): the batch is
 sorted by decreasing length once, so at time t the active sequences are the first n_t rows

@@ -54,9 +54,8 @@ class LSTMLayer(RecurrentLayer):
         gx *= scale                       # a/2 for the sigmoid gates, folded in once
         w_t = xp.ascontiguousarray((w_hh * scale[:, None]).T)   # (H, 4H): BLAS is ~2x faster on it
         self.hx = hx = self._state_buffer(states[0], steps)
-        self.cx = cx = self._state_buffer(states[1], steps)
-        self.tanh_c = tanh_c = (xp.empty if self.schedule is None else xp.zeros)(
-            (steps, batch, hidden), dtype=gx.dtype)
+        cx = self._state_buffer(states[1], steps)
+        tanh_c = xp.empty((batch, hidden), dtype=gx.dtype)
         recurrent = xp.empty((batch, width), dtype=gx.dtype)
         product = xp.empty((batch, hidden), dtype=gx.dtype)
         i_, f_, g_ = slice(0, hidden), slice(hidden, 2 * hidden), slice(2 * hidden, 3 * hidden)
@@ -79,11 +78,12 @@ class LSTMLayer(RecurrentLayer):
             xp.multiply(a[:, f_], cx[old, :n], out=c)
             xp.multiply(a[:, i_], a[:, g_], out=product[:n])
             c += product[:n]
-            tc = tanh_c[t, :n]
+            tc = tanh_c[:n]
             xp.tanh(c, out=tc)
             xp.multiply(a[:, o_], tc, out=hx[new, :n])
             if factors is not None:
-                self._step_factors(a, cx[old, :n], tc, factors[t, :n], carry[t, :n], hidden)
+                self._step_factors(a, cx[old, :n], tc, product[:n], hx[new, :n], factors[t, :n], carry[t, :n],
+                                   hidden)
             if n < batch:
                 hx[new, n:] = hx[old, n:]
                 cx[new, n:] = cx[old, n:]
@@ -91,23 +91,23 @@ class LSTMLayer(RecurrentLayer):
         return self._pack(hx, hx, cx)
 
     @staticmethod
-    def _step_factors(a, c_old, tc, factors, carry, hidden: int) -> None:
+    def _step_factors(a, c_old, tc, ig, h, factors, carry, hidden: int) -> None:
         """The factors of one step's backward (rows of `factors`, `carry`), from the step's
-        activations a = [i, f, g, o], c_{t-1} and tanh(c_t):
-        factors = [g i(1-i), c_{t-1} f(1-f), i (1-g^2), tanh(c_t) o(1-o)], carry = o (1-tanh(c_t)^2)."""
-        i, f, g, o = (a[:, k * hidden:(k + 1) * hidden] for k in range(4))
+        activations a = [i, f, g, o], c_{t-1}, tanh(c_t), i*g and h_t = o*tanh(c_t):
+        factors = [g i(1-i), c_{t-1} f(1-f), i (1-g^2), tanh(c_t) o(1-o)] and
+        carry = o (1-tanh(c_t)^2), written as i - (i g) g and o - h_t tanh(c_t) to reuse the
+        products the step already has."""
+        i, g, o = a[:, :hidden], a[:, 2 * hidden:3 * hidden], a[:, 3 * hidden:]
         xp.subtract(1, a, out=factors)
         factors *= a                                            # s (1 - s) on every block
         factors[:, :hidden] *= g
         factors[:, hidden:2 * hidden] *= c_old
         fg = factors[:, 2 * hidden:3 * hidden]
-        xp.multiply(g, g, out=fg)
-        xp.subtract(1, fg, out=fg)
-        fg *= i
+        xp.multiply(ig, g, out=fg)
+        xp.subtract(i, fg, out=fg)
         factors[:, 3 * hidden:] *= tc
-        xp.multiply(tc, tc, out=carry)
-        xp.subtract(1, carry, out=carry)
-        carry *= o
+        xp.multiply(h, tc, out=carry)
+        xp.subtract(o, carry, out=carry)
 
     def _bptt(self, grad, w_hh):
         gates, factors, carry = self.gates, self.factors, self.carry
