@@ -28,7 +28,7 @@ import numpy as np
 
 import gradcraft as gc
 from gradcraft import losses, nn, optim
-from gradcraft.nn.rnn import LSTM  # also nn.LSTM once nn/__init__.py exports it
+from gradcraft.nn import LSTM
 
 from bench import SETTLE_SECONDS, blas_description, steps_per_second  # bench/bench.py
 from machine import cpu_name  # bench/machine.py (run as python bench/...)

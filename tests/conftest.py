@@ -45,3 +45,25 @@ def fashion_mnist_root() -> Path:
 def cifar10_root() -> Path:
     """The data folder holding cifar-10-batches-py/ (from GRADCRAFT_DATA)."""
     return real_data_folder("cifar-10-batches-py")
+
+
+@pytest.fixture
+def torch_vgg_small():
+    """build(channels, size, bn, classes=10) -> the vgg_small network written in torch (float32):
+    the independent twin the model and summary tests compare gradcraft's with."""
+    import torch.nn as tnn
+
+    def build(channels, size, bn, classes=10):
+        layers, width_in = [], channels
+        for width in (32, 64):
+            for _ in range(2):
+                layers.append(tnn.Conv2d(width_in, width, 3, padding=1))
+                if bn:
+                    layers.append(tnn.BatchNorm2d(width))
+                layers.append(tnn.ReLU())
+                width_in = width
+            layers.append(tnn.MaxPool2d(2))
+        layers += [tnn.Flatten(), tnn.Linear(64 * (size // 4) ** 2, 256), tnn.ReLU(), tnn.Linear(256, classes)]
+        return tnn.Sequential(*layers)
+    return build
+

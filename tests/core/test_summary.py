@@ -14,20 +14,6 @@ from gradcraft.models import lenet5, resnet_small, vgg_small
 from gradcraft.summary import summary
 
 
-def _torch_vgg_small(channels, size, bn):
-    layers, width_in = [], channels
-    for width in (32, 64):
-        for _ in range(2):
-            layers.append(tnn.Conv2d(width_in, width, 3, padding=1))
-            if bn:
-                layers.append(tnn.BatchNorm2d(width))
-            layers.append(tnn.ReLU())
-            width_in = width
-        layers.append(tnn.MaxPool2d(2))
-    layers += [tnn.Flatten(), tnn.Linear(64 * (size // 4) ** 2, 256), tnn.ReLU(), tnn.Linear(256, 10)]
-    return tnn.Sequential(*layers)
-
-
 def _torch_leaf_shapes(model, shape):
     shapes = []
     hooks = [m.register_forward_hook(lambda m, i, o: shapes.append(list(o.shape)))
@@ -40,12 +26,12 @@ def _torch_leaf_shapes(model, shape):
 
 
 @pytest.mark.parametrize("bn", [False, True])
-def test_vgg_small_params_by_hand_and_by_torch(bn):
+def test_vgg_small_params_by_hand_and_by_torch(bn, torch_vgg_small):
     result = summary(vgg_small((3, 32, 32), bn=bn), (3, 32, 32))
     # convs: (C_in*9 + 1) * C_out; linears: in*out + out; BatchNorm: weight and bias per channel
     by_hand = ((3 * 9 + 1) * 32 + (32 * 9 + 1) * 32 + (32 * 9 + 1) * 64 + (64 * 9 + 1) * 64
                + (64 * 8 * 8 + 1) * 256 + (256 + 1) * 10 + (2 * (32 + 32 + 64 + 64) if bn else 0))
-    torch_count = sum(p.numel() for p in _torch_vgg_small(3, 32, bn).parameters())
+    torch_count = sum(p.numel() for p in torch_vgg_small(3, 32, bn).parameters())
     assert result.total_params == result.trainable_params == by_hand == torch_count
     assert sum(row.params for row in result.rows) == by_hand
     assert f"Total params: {by_hand:,}" in str(result)
@@ -53,7 +39,7 @@ def test_vgg_small_params_by_hand_and_by_torch(bn):
 
 @pytest.mark.parametrize("shape", [(1, 8, 8), (1, 28, 28), (3, 32, 32)])
 @pytest.mark.parametrize("build", ["vgg", "vgg-bn", "lenet5"])
-def test_layer_output_shapes_match_torch_hooks(build, shape):
+def test_layer_output_shapes_match_torch_hooks(build, shape, torch_vgg_small):
     if build == "lenet5":
         ours = lenet5(shape)
         pad1 = 2 if shape[1] < 32 else 0
@@ -65,7 +51,7 @@ def test_layer_output_shapes_match_torch_hooks(build, shape):
                                 tnn.Linear(16 * h * h, 120), tnn.ReLU(), tnn.Linear(120, 84), tnn.ReLU(),
                                 tnn.Linear(84, 10))
     else:
-        ours, theirs = vgg_small(shape, bn=build == "vgg-bn"), _torch_vgg_small(shape[0], shape[1], build == "vgg-bn")
+        ours, theirs = vgg_small(shape, bn=build == "vgg-bn"), torch_vgg_small(shape[0], shape[1], build == "vgg-bn")
     rows = summary(ours, shape, batch_size=2).rows
     assert [row.output_shape for row in rows if row.leaf] == _torch_leaf_shapes(theirs, shape)
     assert rows[0].output_shape == [2, 10]

@@ -10,20 +10,6 @@ import gradcraft as gc
 from gradcraft.models import build_model, lenet5, resnet_small, vgg_small
 
 
-def torch_vgg_small(channels, size, bn, classes=10):
-    layers, width_in = [], channels
-    for width in (32, 64):
-        for _ in range(2):
-            layers.append(tnn.Conv2d(width_in, width, 3, padding=1))
-            if bn:
-                layers.append(tnn.BatchNorm2d(width))
-            layers.append(tnn.ReLU())
-            width_in = width
-        layers.append(tnn.MaxPool2d(2))
-    layers += [tnn.Flatten(), tnn.Linear(64 * (size // 4) ** 2, 256), tnn.ReLU(), tnn.Linear(256, classes)]
-    return tnn.Sequential(*layers).double()
-
-
 def torch_lenet5_mnist():
     return tnn.Sequential(tnn.Conv2d(1, 6, 5, padding=2), tnn.ReLU(), tnn.MaxPool2d(2), tnn.Conv2d(6, 16, 5),
                           tnn.ReLU(), tnn.MaxPool2d(2), tnn.Flatten(), tnn.Linear(400, 120), tnn.ReLU(),
@@ -76,8 +62,8 @@ def test_parameter_counts_by_hand():
 
 @pytest.mark.parametrize("bn", [False, True])
 @pytest.mark.parametrize("shape", [(3, 32, 32), (1, 28, 28), (1, 8, 8)])
-def test_vgg_small_matches_torch(shape, bn):
-    _same_output(vgg_small(shape, bn=bn, dtype=np.float64), torch_vgg_small(shape[0], shape[1], bn), shape,
+def test_vgg_small_matches_torch(shape, bn, torch_vgg_small):
+    _same_output(vgg_small(shape, bn=bn, dtype=np.float64), torch_vgg_small(shape[0], shape[1], bn).double(), shape,
                  train=True)
 
 
